@@ -1,0 +1,281 @@
+"""Rules: load, check and compile the rule data files.
+
+Stage 1 of the pipeline.  A rule file is TOML with a `[[rules]]` array; the
+built-in files live in `gitsweep/data/rules/`.  Loading checks what a broken
+rule would otherwise turn into a silent miss or a hang: a pattern that does
+not compile or has no `secret` group, a duplicate id, a pattern that
+backtracks without bound, examples that the pattern contradicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from collections.abc import Iterable, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+import regex
+
+from .errors import RuleError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+SEVERITIES = ("critical", "high", "medium", "low")
+KINDS = ("keyword", "assigned")
+CHARSETS = ("base64", "hex", "any")
+
+#: Seconds one pattern may spend on one adversarial probe at load time.
+_PROBE_TIMEOUT = 0.5
+#: Bytes before a candidate that a pattern may need (names left of a value).
+DEFAULT_BACK = 256
+#: Bytes after a candidate that a pattern may need.
+DEFAULT_WINDOW = 512
+
+
+@attrs.frozen(slots=True)
+class Revocation:
+    """How to revoke or rotate one kind of credential, in our own words."""
+
+    how: str = ""
+    url: str = ""
+    identity: str = ""
+    audit: str = ""
+    replace_with: str = ""
+
+
+@attrs.frozen(slots=True)
+class Rule:
+    """One detection rule, as read from a rule file.
+
+    `kind` says where candidates come from: `keyword` rules start from the
+    keyword automaton, `assigned` rules from high-entropy tokens whose left
+    context the pattern then checks.  `pattern` is a `regex` pattern over
+    bytes with a named group `secret`.
+    """
+
+    id: str
+    name: str
+    provider: str
+    severity: str
+    pattern: str
+    keywords: tuple[str, ...] = ()
+    kind: str = "keyword"
+    min_entropy: float = 0.0
+    validator: str | None = None
+    binary: bool = True
+    back: int = DEFAULT_BACK
+    window: int = DEFAULT_WINDOW
+    token_min_length: int = 16
+    token_charset: str = "any"
+    reference: str = ""
+    tags: tuple[str, ...] = ()
+    revocation: Revocation = Revocation()
+    positives: tuple[str, ...] = ()
+    negatives: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def compiled(self) -> Any:
+        """Return the compiled bytes pattern (cached by `regex`)."""
+        return _compile(self.pattern)
+
+
+def _compile(pattern: str) -> Any:
+    return regex.compile(pattern.encode("utf-8"))
+
+
+@attrs.frozen(slots=True)
+class RuleSet:
+    """An ordered collection of rules with a stable content hash."""
+
+    rules: tuple[Rule, ...]
+    digest: str
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.rules)
+
+    def by_id(self, rule_id: str) -> Rule:
+        """Return the rule with `rule_id`; KeyError names the known ids."""
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(f"no rule {rule_id!r}; see `gitsweep rules list`")
+
+    def without(self, disabled: Iterable[str]) -> RuleSet:
+        """Return this set minus the rules whose ids are in `disabled`."""
+        disabled = set(disabled)
+        unknown = disabled - {r.id for r in self.rules}
+        if unknown:
+            raise RuleError(
+                "--disable",
+                None,
+                f"unknown rule id(s) {sorted(unknown)}; see `gitsweep rules list`",
+            )
+        kept = tuple(r for r in self.rules if r.id not in disabled)
+        return RuleSet(kept, _digest_rules(kept))
+
+
+def builtin_rule_files() -> list[Path]:
+    """Return the paths of the built-in rule files, sorted by name."""
+    folder = resources.files("gitsweep") / "data" / "rules"
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_rules(
+    extra_files: Sequence[str | Path] = (),
+    disabled: Iterable[str] = (),
+    builtin: bool = True,
+) -> RuleSet:
+    """Load the built-in rules and `extra_files`, minus `disabled` ids.
+
+    Raises `RuleError` naming the file, the rule id and the reason for any
+    rule that cannot be used; a user file is checked as strictly as ours.
+    """
+    files = list(builtin_rule_files()) if builtin else []
+    files += [Path(f) for f in extra_files]
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        user = path not in files[: len(files) - len(extra_files)] or not builtin
+        for rule in read_rule_file(path, check_examples=user):
+            if rule.id in seen:
+                raise RuleError(
+                    str(path),
+                    rule.id,
+                    f"duplicate id (already defined in {seen[rule.id]}); "
+                    "rename it or disable the other with --disable",
+                )
+            seen[rule.id] = str(path)
+            rules.append(rule)
+    ruleset = RuleSet(tuple(rules), _digest_rules(rules))
+    disabled = list(disabled)
+    return ruleset.without(disabled) if disabled else ruleset
+
+
+def read_rule_file(path: str | Path, check_examples: bool = True) -> list[Rule]:
+    """Parse one rule file and check each rule; see `load_rules`."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RuleError(str(path), None, "file not found; check the path") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RuleError(str(path), None, f"not valid TOML: {exc}") from None
+    entries = data.get("rules")
+    if not isinstance(entries, list) or not entries:
+        raise RuleError(str(path), None, "no [[rules]] table; see docs/rules.md")
+    return [
+        build_rule(entry, str(path), check_examples=check_examples)
+        for entry in entries
+    ]
+
+
+def build_rule(entry: dict[str, Any], source: str, check_examples: bool = True) -> Rule:
+    """Turn one `[[rules]]` table into a checked `Rule`."""
+    rule_id = entry.get("id")
+    if not isinstance(rule_id, str) or not regex.fullmatch(r"[a-z0-9][a-z0-9.-]*", rule_id):
+        raise RuleError(source, str(rule_id), "id must be lowercase words joined by -")
+
+    def fail(reason: str) -> RuleError:
+        return RuleError(source, rule_id, reason)
+
+    for key in ("name", "provider", "severity", "pattern"):
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            raise fail(f"missing or empty {key!r}")
+    if entry["severity"] not in SEVERITIES:
+        raise fail(f"severity must be one of {SEVERITIES}")
+    kind = entry.get("kind", "keyword")
+    if kind not in KINDS:
+        raise fail(f"kind must be one of {KINDS}")
+    keywords = tuple(entry.get("keywords", ()))
+    if kind == "keyword" and not keywords:
+        raise fail("a keyword rule needs at least one keyword (3 bytes or more)")
+    if any(not isinstance(k, str) or len(k.encode()) < 3 for k in keywords):
+        raise fail("keywords must be strings of 3 bytes or more")
+    charset = entry.get("token_charset", "any")
+    if charset not in CHARSETS:
+        raise fail(f"token_charset must be one of {CHARSETS}")
+
+    pattern = entry["pattern"]
+    try:
+        compiled = _compile(pattern)
+    except regex.error as exc:
+        raise fail(f"pattern does not compile: {exc}") from None
+    if "secret" not in compiled.groupindex:
+        raise fail("pattern needs a named group (?P<secret>...)")
+    _probe_backtracking(compiled, keywords, fail)
+
+    examples = entry.get("examples", {})
+    revocation = entry.get("revocation", {})
+    try:
+        rule = Rule(
+            id=rule_id,
+            name=entry["name"],
+            provider=entry["provider"],
+            severity=entry["severity"],
+            pattern=pattern,
+            keywords=tuple(k.lower() for k in keywords),
+            kind=kind,
+            min_entropy=float(entry.get("min_entropy", 0.0)),
+            validator=entry.get("validator"),
+            binary=bool(entry.get("binary", kind == "keyword")),
+            back=int(entry.get("back", DEFAULT_BACK)),
+            window=int(entry.get("window", DEFAULT_WINDOW)),
+            token_min_length=int(entry.get("token_min_length", 16)),
+            token_charset=charset,
+            reference=entry.get("reference", ""),
+            tags=tuple(entry.get("tags", ())),
+            revocation=Revocation(**revocation),
+            positives=tuple(examples.get("positive", ())),
+            negatives=tuple(examples.get("negative", ())),
+            source=source,
+        )
+    except TypeError as exc:
+        raise fail(f"unexpected field: {exc}") from None
+    if check_examples:
+        check_rule_examples(rule, fail)
+    return rule
+
+
+def _probe_backtracking(compiled: Any, keywords: Sequence[str], fail: Any) -> None:
+    """Reject a pattern that takes too long on short adversarial inputs.
+
+    A static proof of linear time is not possible for `regex` patterns; we
+    run each on inputs that make nested quantifiers explode and time out.
+    """
+    probes = [b"a" * 4096, b"A1" * 2048, b"=" * 4096, b" " * 4096, b"-" * 4096]
+    probes += [k.encode() * 512 + b"!" for k in keywords[:3]]
+    for probe in probes:
+        try:
+            compiled.search(probe, timeout=_PROBE_TIMEOUT)
+        except TimeoutError:
+            raise fail(
+                "pattern backtracks catastrophically (took over "
+                f"{_PROBE_TIMEOUT} s on a 4 KiB probe); bound its repeats"
+            ) from None
+
+
+def check_rule_examples(rule: Rule, fail: Any) -> None:
+    """Raise when an example contradicts the rule's pattern."""
+    if len(rule.positives) < 2 or len(rule.negatives) < 2:
+        raise fail("needs at least two positive and two negative examples")
+    for text in rule.positives:
+        if not rule.compiled.search(text.encode("utf-8")):
+            raise fail(f"positive example #{rule.positives.index(text) + 1} "
+                       "does not match the pattern")
+
+
+def _digest_rules(rules: Iterable[Rule]) -> str:
+    h = hashlib.sha256()
+    for rule in rules:
+        h.update(repr(attrs.astuple(rule, recurse=True)[:17]).encode())
+    return h.hexdigest()[:16]
