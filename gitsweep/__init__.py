@@ -1,0 +1,27 @@
+"""gitsweep: find leaked credentials in every object of a git history,
+trace where they came from, plan their removal and their revocation.
+
+The pipeline, one module per stage: `rules` → `walker` → `_kernels` /
+`matcher` → `findings` → `provenance` → `report`; `scan` runs it.
+"""
+
+import logging
+
+__version__ = "0.1.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+from .findings import Finding, Match, Occurrence  # noqa: E402
+from .report import Report, ScanStats, ScanWarning  # noqa: E402
+from .scan import scan  # noqa: E402
+
+__all__ = [
+    "Finding",
+    "Match",
+    "Occurrence",
+    "Report",
+    "ScanStats",
+    "ScanWarning",
+    "__version__",
+    "scan",
+]

@@ -1,0 +1,561 @@
+"""Scan: run the pipeline on one repository and build its `Report`.
+
+The orchestration stage.  `scan` lists the objects, splits them into shards
+of contiguous pack ranges, runs `scan_shard` on each (in this process or in
+an executor's workers), merges the shard results in shard order, then runs
+provenance once over the whole commit graph.  `scan_shard` and
+`merge_shards` are plain functions so that any `concurrent.futures`
+executor can run them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+
+import attrs
+import numpy as np
+import pygit2
+
+from . import __version__, context, walker
+from .findings import (
+    SOURCE_BLOB,
+    SOURCE_COMMIT,
+    SOURCE_TAG,
+    Finding,
+    Match,
+    Occurrence,
+    group_matches,
+)
+from .matcher import Matcher
+from .provenance import (
+    CommitInfo,
+    TagInfo,
+    TreeIndex,
+    find_introductions,
+    labels_of,
+    parse_commit,
+    parse_signature,
+    parse_tag,
+    reach_masks,
+    read_refs,
+)
+from .report import Report, ScanStats, ScanWarning
+from .rules import RuleSet, load_rules
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BLOB_SIZE = 50 * 1024 * 1024
+CONFIDENCE_RANK = {"high": 3, "medium": 2, "low": 1}
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+
+#: progress(objects done, blob bytes done, objects in all, done).
+Progress = Callable[[int, int, int], None]
+
+
+@attrs.frozen(slots=True)
+class ScanOptions:
+    """Options of a scan, shared by every shard; picklable."""
+
+    rule_files: tuple[str, ...] = ()
+    disabled: tuple[str, ...] = ()
+    max_blob_size: int = DEFAULT_MAX_BLOB_SIZE
+    verify_objects: bool = False
+    regex_timeout: float = 1.0
+    min_confidence: str = "medium"
+
+
+@attrs.define
+class ShardResult:
+    """What one shard of the walk found; merged by `merge_shards`."""
+
+    start: int
+    stop: int
+    matches: list[Match] = attrs.field(factory=list)
+    commits: dict[bytes, CommitInfo] = attrs.field(factory=dict)
+    tags: dict[bytes, TagInfo] = attrs.field(factory=dict)
+    problems: list[walker.ReadProblem] = attrs.field(factory=list)
+    skipped: list[tuple[str, int]] = attrs.field(factory=list)
+    lfs: list[str] = attrs.field(factory=list)
+    timeouts: list[tuple[str, str]] = attrs.field(factory=list)
+    counts: dict[str, int] = attrs.field(factory=dict)
+
+
+def plan_shards(objects: walker.ObjectList, count: int) -> list[tuple[int, int]]:
+    """Split the object list into `count` contiguous ranges of similar size.
+
+    Sizes are the compressed pack spans (loose objects count one byte), so
+    each shard reads a similar share of the packs and keeps its own delta
+    bases warm.
+    """
+    n = len(objects)
+    if n == 0:
+        return [(0, 0)]
+    count = max(1, min(count, n))
+    weight = np.cumsum(np.maximum(objects.spans, 1))
+    cuts = np.searchsorted(weight, weight[-1] * np.arange(1, count) / count)
+    bounds = [0, *sorted(set(int(c) for c in cuts if 0 < c < n)), n]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def scan_shard(
+    repo_path: str,
+    start: int,
+    stop: int,
+    options: ScanOptions,
+    expected_objects: int | None = None,
+    progress: Progress | None = None,
+) -> ShardResult:
+    """Walk and match objects[start:stop] of the repository at `repo_path`."""
+    repo = walker.open_repository(repo_path)
+    walker.set_hash_verification(options.verify_objects)
+    objects = walker.list_objects(repo)
+    if expected_objects is not None and len(objects) != expected_objects:
+        raise RuntimeError(
+            f"{repo_path} changed during the scan ({expected_objects} objects "
+            f"listed, {len(objects)} now); run the scan again"
+        )
+    matcher = Matcher(
+        load_rules(options.rule_files, options.disabled), options.regex_timeout
+    )
+    result = ShardResult(start, stop)
+    counts = dict(objects=0, blobs=0, trees=0, commits=0, tags=0, bytes=0)
+    for raw_oid, kind, data in walker.walk_objects(
+        repo, objects, options.max_blob_size, start, stop, result.problems, result.skipped
+    ):
+        counts["objects"] += 1
+        if kind == walker.OBJ_BLOB:
+            counts["blobs"] += 1
+            counts["bytes"] += len(data)
+            if data.startswith(_LFS_POINTER) and len(data) < 1024:
+                result.lfs.append(raw_oid.hex())
+                continue
+            result.matches.extend(matcher.match(data, raw_oid.hex(), SOURCE_BLOB))
+        elif kind == walker.OBJ_TREE:
+            counts["trees"] += 1
+        elif kind == walker.OBJ_COMMIT:
+            counts["commits"] += 1
+            info = parse_commit(data)
+            if info is not None:
+                result.commits[raw_oid] = info
+            found = matcher.match(data, raw_oid.hex(), SOURCE_COMMIT)
+            result.matches.extend(_locate_in_object(data, m) for m in found)
+        elif kind == walker.OBJ_TAG:
+            counts["tags"] += 1
+            tag = parse_tag(data)
+            if tag is not None:
+                result.tags[raw_oid] = tag
+            found = matcher.match(data, raw_oid.hex(), SOURCE_TAG)
+            result.matches.extend(_locate_in_object(data, m) for m in found)
+        if progress is not None and counts["objects"] % 2048 == 0:
+            progress(counts["objects"], counts["bytes"], 0)
+    if progress is not None:
+        progress(counts["objects"], counts["bytes"], 0)
+    counts["candidates"] = matcher.stats.candidates
+    result.timeouts = matcher.stats.timeouts
+    result.counts = counts
+    return result
+
+
+def _locate_in_object(data: bytes, match: Match) -> Match:
+    """Say which header field or message line of a commit or tag holds a match.
+
+    Lines of the message are counted from its first line, as `git log`
+    shows it; a header match names its field (author, committer, tagger...).
+    """
+    split = data.find(b"\n\n")
+    if split < 0 or match.start < split + 2:
+        line_start = data.rfind(b"\n", 0, match.start) + 1
+        field = data[line_start : data.find(b" ", line_start)].decode("ascii", "replace")
+        return attrs.evolve(match, field=field or "header")
+    header_lines = data.count(b"\n", 0, split + 2)
+    return attrs.evolve(
+        match,
+        field="message",
+        line=match.line - header_lines,
+        end_line=match.end_line - header_lines,
+    )
+
+
+def merge_shards(results: Iterable[ShardResult]) -> ShardResult:
+    """Merge shard results in shard order into one, deterministically."""
+    ordered = sorted(results, key=lambda r: r.start)
+    merged = ShardResult(ordered[0].start if ordered else 0, ordered[-1].stop if ordered else 0)
+    for part in ordered:
+        merged.matches.extend(part.matches)
+        merged.commits.update(part.commits)
+        merged.tags.update(part.tags)
+        merged.problems.extend(part.problems)
+        merged.skipped.extend(part.skipped)
+        merged.lfs.extend(part.lfs)
+        merged.timeouts.extend(part.timeouts)
+        for key, value in part.counts.items():
+            merged.counts[key] = merged.counts.get(key, 0) + value
+    return merged
+
+
+def scan(
+    path: str | os.PathLike[str] = ".",
+    *,
+    rules: Sequence[str | os.PathLike[str]] = (),
+    disable: Sequence[str] = (),
+    max_blob_size: int = DEFAULT_MAX_BLOB_SIZE,
+    jobs: int | None = 1,
+    executor: Executor | None = None,
+    min_confidence: str = "medium",
+    verify_objects: bool = False,
+    regex_timeout: float = 1.0,
+    progress: Progress | None = None,
+) -> Report:
+    """Scan every object of the repository at `path` and return a `Report`.
+
+    `jobs` splits the walk over that many worker processes (None: all
+    cores); `executor`, when given, runs the shards instead (a Dask client's
+    `get_executor()` fits).  Findings below `min_confidence` are counted in
+    `stats.hidden_findings` but not listed.
+    """
+    began = time.perf_counter()
+    repo = walker.open_repository(path)
+    repo_path = repo.path
+    options = ScanOptions(
+        rule_files=tuple(os.fspath(r) for r in rules),
+        disabled=tuple(disable),
+        max_blob_size=max_blob_size,
+        verify_objects=verify_objects,
+        regex_timeout=regex_timeout,
+        min_confidence=min_confidence,
+    )
+    ruleset = load_rules(options.rule_files, options.disabled)
+    objects = walker.list_objects(repo)
+    jobs = os.cpu_count() or 1 if jobs is None else max(1, jobs)
+    shards = plan_shards(objects, jobs if executor is None else max(jobs, 2))
+    log.info("scanning %s: %d objects in %d shard(s)", repo_path, len(objects), len(shards))
+
+    if executor is None and len(shards) == 1:
+        results = [scan_shard(repo_path, 0, len(objects), options, len(objects), progress)]
+    else:
+        results = _run_shards(repo_path, shards, options, len(objects), executor, progress)
+    merged = merge_shards(results)
+    walked = time.perf_counter()
+
+    report = build_report(repo, objects, merged, ruleset, options)
+    stats = attrs.evolve(
+        report.stats,
+        seconds=round(time.perf_counter() - began, 3),
+        walk_seconds=round(walked - began, 3),
+        provenance_seconds=round(time.perf_counter() - walked, 3),
+        jobs=len(shards),
+    )
+    return attrs.evolve(report, stats=stats)
+
+
+def _run_shards(
+    repo_path: str,
+    shards: list[tuple[int, int]],
+    options: ScanOptions,
+    total: int,
+    executor: Executor | None,
+    progress: Progress | None,
+) -> list[ShardResult]:
+    own = executor is None
+    pool = executor or ProcessPoolExecutor(max_workers=len(shards))
+    try:
+        futures = [
+            pool.submit(scan_shard, repo_path, a, b, options, total) for a, b in shards
+        ]
+        results = []
+        done_objects = done_bytes = 0
+        for future in futures:
+            part = future.result()
+            results.append(part)
+            done_objects += part.counts.get("objects", 0)
+            done_bytes += part.counts.get("bytes", 0)
+            if progress is not None:
+                progress(done_objects, done_bytes, 0)
+        return results
+    finally:
+        if own:
+            pool.shutdown()
+
+
+def build_report(
+    repo: pygit2.Repository,
+    objects: walker.ObjectList,
+    merged: ShardResult,
+    ruleset: RuleSet,
+    options: ScanOptions,
+) -> Report:
+    """Run provenance over the merged shards and assemble the report."""
+    known = set(objects.oids.tobytes()[i : i + 20] for i in range(0, len(objects) * 20, 20))
+    interesting = {bytes.fromhex(m.oid) for m in merged.matches if m.source == SOURCE_BLOB}
+    trees = TreeIndex(repo, interesting, known)
+    introductions = find_introductions(merged.commits, trees)
+    refs = read_refs(repo, merged.tags)
+    masks = reach_masks(merged.commits, refs)
+    head_contents = {}
+    head_commit = refs.head if refs.head in merged.commits else None
+    if head_commit is not None:
+        head_contents = trees.contents(merged.commits[head_commit].tree)
+    all_paths = _all_paths(merged.commits, trees)
+
+    occurrences = []
+    for match in merged.matches:
+        occurrences.append(
+            _occurrence(match, merged, introductions, refs, masks, head_contents, all_paths)
+        )
+    findings = _build_findings(merged.matches, occurrences, ruleset, options)
+    shown = [f for f in findings if CONFIDENCE_RANK[f.confidence] >= CONFIDENCE_RANK[options.min_confidence]]
+    warnings = _warnings(repo, objects, merged, trees, introductions, all_paths)
+    counts = merged.counts
+    stats = ScanStats(
+        objects=counts.get("objects", 0),
+        blobs=counts.get("blobs", 0),
+        trees=counts.get("trees", 0),
+        commits=counts.get("commits", 0),
+        tags=counts.get("tags", 0),
+        bytes=counts.get("bytes", 0),
+        skipped=len(merged.skipped),
+        skipped_bytes=sum(size for _, size in merged.skipped),
+        lfs_pointers=len(merged.lfs),
+        candidates=counts.get("candidates", 0),
+        matches=len(merged.matches),
+        regex_timeouts=len(merged.timeouts),
+        hidden_findings=len(findings) - len(shown),
+    )
+    return Report(
+        repository=str(Path(repo.path).resolve()),
+        findings=tuple(shown),
+        stats=stats,
+        warnings=tuple(warnings),
+        shallow=repo.is_shallow,
+        ruleset=ruleset.digest,
+        version=__version__,
+        scanned_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        head=head_commit.hex() if head_commit else None,
+    )
+
+
+def _all_paths(commits: dict[bytes, CommitInfo], trees: TreeIndex) -> dict[bytes, tuple[list[bytes], int]]:
+    """Return every path each interesting blob had in any commit."""
+    paths: dict[bytes, tuple[list[bytes], int]] = {}
+    for info in commits.values():
+        for blob, (sample, _count) in trees.contents(info.tree).items():
+            old, _ = paths.get(blob, ([], 0))
+            for p in sample:
+                if p not in old:
+                    old = [*old, p]
+            paths[blob] = (old, len(old))
+    return paths
+
+
+def _decode_path(path: bytes) -> str:
+    return path.decode("utf-8", "backslashreplace")
+
+
+def _occurrence(match, merged, introductions, refs, masks, head_contents, all_paths) -> Occurrence:  # type: ignore[no-untyped-def]
+    raw = bytes.fromhex(match.oid)
+    base = dict(
+        object=match.oid,
+        source=match.source,
+        line=match.line,
+        column=match.column,
+        end_line=match.end_line,
+        field=match.field,
+        encoding=match.encoding,
+    )
+    if match.source == SOURCE_BLOB:
+        intros = introductions.get(raw, [])
+        commit_ids = [i.commit for i in intros]
+        sample, _ = all_paths.get(raw, ([], 0))
+        counts = [trees_count for trees_count in [head_contents.get(raw, ((), 0))[1]]]
+        path_count = max(len(sample), max((c for c in counts), default=0))
+        paths = tuple(_decode_path(p) for p in sample)
+        at_head = raw in head_contents
+    elif match.source == SOURCE_COMMIT:
+        commit_ids = [raw] if raw in merged.commits else []
+        intros = []
+        paths, path_count, at_head = (), 0, False
+    else:
+        tag = merged.tags.get(raw)
+        commit_ids = []
+        intros = []
+        paths, path_count, at_head = (), 0, False
+        names = [label for label, target in zip(refs.labels, refs.targets) if tag and False]
+        del names
+    mask = 0
+    for c in commit_ids:
+        mask |= masks.get(c, 0)
+    if match.source == SOURCE_TAG:
+        mask |= _tag_mask(raw, merged, refs)
+    ref_names, reflogs = labels_of(mask, refs)
+    if ref_names:
+        # Reflog entries matter only where no ref holds the secret any more.
+        reflogs = []
+    ordered = sorted(commit_ids, key=lambda c: _commit_time(merged.commits[c]))
+    first = ordered[0] if ordered else None
+    info = merged.commits.get(first) if first else None
+    first_paths = next((i.paths for i in intros if i.commit == first), ())
+    author = parse_signature(info.author) if info else None
+    committer = parse_signature(info.committer) if info else None
+    if match.source == SOURCE_BLOB and path_count == 0:
+        path_count = len(paths)
+    return Occurrence(
+        **base,
+        path=_decode_path(first_paths[0]) if first_paths else (paths[0] if paths else None),
+        paths=paths,
+        path_count=path_count,
+        commit=first.hex() if first else None,
+        commit_subject=info.subject if info else None,
+        commits=tuple(c.hex() for c in ordered),
+        author=author.name if author else None,
+        author_email=author.email if author else None,
+        date=author.iso if author else None,
+        commit_date=committer.iso if committer else None,
+        refs=tuple(ref_names),
+        reflogs=tuple(reflogs),
+        reachable=bool(ref_names),
+        at_head=at_head,
+        stashed=any(r.startswith("refs/stash") for r in ref_names + reflogs),
+        signed=bool(info and info.signed),
+    )
+
+
+def _tag_mask(raw: bytes, merged: ShardResult, refs) -> int:  # type: ignore[no-untyped-def]
+    """Return the mask of the refs that name a tag object (before peeling)."""
+    mask = 0
+    tag = merged.tags.get(raw)
+    if tag is None:
+        return 0
+    for bit, label in enumerate(refs.labels):
+        if not refs.is_reflog[bit] and label == f"refs/tags/{tag.name}":
+            mask |= 1 << bit
+    return mask
+
+
+def _commit_time(info: CommitInfo) -> int:
+    return parse_signature(info.author).time
+
+
+def _build_findings(
+    matches: list[Match], occurrences: list[Occurrence], ruleset: RuleSet, options: ScanOptions
+) -> list[Finding]:
+    by_match = dict(zip(map(id, matches), occurrences))
+    findings = []
+    for (rule_id, fp), group in group_matches(matches).items():
+        rule = ruleset.by_id(rule_id)
+        occs = sorted(
+            (by_match[id(m)] for m in group),
+            key=lambda o: (o.date or "9999", o.object, o.line, o.column),
+        )
+        best = max(group, key=lambda m: CONFIDENCE_RANK[m.confidence])
+        paths = tuple(p for o in occs for p in o.paths)
+        confidence, reasons = context.adjust_for_paths(rule, best.confidence, best.reasons, paths)
+        findings.append(
+            Finding(
+                rule=rule.id,
+                name=rule.name,
+                provider=rule.provider,
+                severity=rule.severity,
+                fingerprint=fp,
+                secret=group[0].secret.decode("utf-8", "surrogateescape"),
+                occurrences=tuple(occs),
+                confidence=confidence,
+                reasons=tuple(reasons),
+            )
+        )
+    findings.sort(key=lambda f: (f.first_date or "9999", f.rule, f.fingerprint))
+    return findings
+
+
+def _warnings(repo, objects, merged, trees, introductions, all_paths) -> list[ScanWarning]:  # type: ignore[no-untyped-def]
+    out: list[ScanWarning] = []
+    if repo.is_shallow:
+        boundary = _read_lines(Path(repo.path) / "shallow")
+        out.append(
+            ScanWarning(
+                "shallow",
+                "the repository is a shallow clone: history before "
+                f"{', '.join(b[:12] for b in boundary) or 'the boundary'} was never "
+                "fetched and is not scanned; run `git fetch --unshallow` and scan again",
+                object=boundary[0] if boundary else None,
+            )
+        )
+    for problem in objects.problems + merged.problems:
+        out.append(
+            ScanWarning(
+                "unreadable-object" if problem.oid else "unreadable-pack",
+                f"{problem.where}: {problem.reason}; its content was not scanned. "
+                "Run `git fsck --full` to see the damage, and re-fetch or restore it",
+                object=problem.oid or None,
+            )
+        )
+    promisor = any(Path(repo.path, "objects", "pack").glob("*.promisor"))
+    for oid, name in sorted(trees.missing.items()):
+        name = (all_paths.get(oid, ([name], 0))[0] or [name])[0]
+        where = ""
+        if oid in introductions:
+            first = introductions[oid][0].commit
+            info = merged.commits[first]
+            where = f" in commit {first.hex()[:12]} ({info.subject!r})"
+        out.append(
+            ScanWarning(
+                "missing-object",
+                f"object {oid.hex()} ({_decode_path(name) or 'a tree'}){where} is named "
+                "by a tree but "
+                "absent from the object database, so it was not scanned; "
+                + ("this is a partial clone: run `git fetch --refetch` or clone without --filter"
+                   if promisor else "run `git fsck --full` and restore it from another clone"),
+                object=oid.hex(),
+                path=_decode_path(name) or None,
+            )
+        )
+    for oid, size in merged.skipped:
+        out.append(
+            ScanWarning(
+                "oversize-blob",
+                f"skipped: blob {oid} of {size} bytes is over the size cap; "
+                "raise it with --max-blob-size to scan it",
+                object=oid,
+            )
+        )
+    for rule_id, oid in merged.timeouts:
+        out.append(
+            ScanWarning(
+                "regex-timeout",
+                f"rule {rule_id} timed out on object {oid}; part of it was not "
+                "checked by that rule (raise --regex-timeout, or report the rule)",
+                object=oid,
+            )
+        )
+    for name, oid in sorted(trees.gitlinks.items()):
+        out.append(
+            ScanWarning(
+                "submodule",
+                f"submodule {_decode_path(name)} (commit {oid.hex()[:12]}) is a separate "
+                "repository and was not scanned; scan its clone (or .git/modules/...) too",
+                object=oid.hex(),
+                path=_decode_path(name),
+            )
+        )
+    if merged.lfs:
+        out.append(
+            ScanWarning(
+                "lfs-pointer",
+                f"{len(merged.lfs)} Git LFS pointer(s): the files they point to live "
+                "outside git and were not scanned; scan a checkout with `git lfs pull` "
+                "done if they may hold secrets",
+            )
+        )
+    return out
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    except OSError:
+        return []
