@@ -7,6 +7,7 @@ writing literals, keeps gitsweep's own history free of token-shaped text.
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 import zlib
@@ -70,3 +71,57 @@ def sendgrid_key(rng: random.Random) -> str:
     """Return a SendGrid API key."""
     alphabet = string.ascii_letters + string.digits + "-_"
     return "SG." + _pick(rng, alphabet, 22) + "." + _pick(rng, alphabet, 43)
+
+
+def gitlab_pat(rng: random.Random) -> str:
+    """Return a GitLab personal access token (`glpat-` and 20 characters)."""
+    return "glpat" + "-" + _pick(rng, _BASE62 + "_-", 20)
+
+
+def huggingface_token(rng: random.Random) -> str:
+    """Return a Hugging Face user access token."""
+    return "hf" + "_" + _pick(rng, string.ascii_letters, 34)
+
+
+def openai_project_key(rng: random.Random) -> str:
+    """Return an OpenAI project key with the `T3BlbkFJ` marker in its middle."""
+    alphabet = _BASE62 + "_-"
+    marker = "T3Blbk" + "FJ"
+    head = "sk-" + "proj-" + _pick(rng, alphabet, 74)
+    return head + marker + _pick(rng, alphabet, 74)
+
+
+def npm_token(rng: random.Random) -> str:
+    """Return an npm access token with a valid CRC32, like GitHub's."""
+    return github_token(rng, prefix="npm")
+
+
+def assigned_secret(rng: random.Random, length: int = 40) -> str:
+    """Return a random base62 value, as a generic API key or password."""
+    return _pick(rng, _BASE62, length)
+
+
+def _armour(label: str, body: bytes, headers: str = "", width: int = 64) -> str:
+    text = base64.b64encode(body).decode("ascii")
+    lines = [text[i : i + width] for i in range(0, len(text), width)]
+    head = f"-----BEGIN {label}-----\n" + (headers + "\n" if headers else "")
+    return head + "\n".join(lines) + f"\n-----END {label}-----"
+
+
+def openssh_private_key(rng: random.Random) -> str:
+    """Return an OpenSSH private key block (no trailing newline)."""
+    body = b"openssh-key-v1\0" + rng.randbytes(220)
+    return _armour("OPENSSH PRIVATE KEY", body, width=70)
+
+
+def ec_private_key(rng: random.Random) -> str:
+    """Return a PEM EC private key whose body is a DER SEQUENCE."""
+    der = b"\x30\x77\x02\x01\x01\x04\x20" + rng.randbytes(114)
+    return _armour("EC PRIVATE KEY", der)
+
+
+def encrypted_ec_private_key(rng: random.Random) -> str:
+    """Return a passphrase-protected PEM EC private key (RFC 1421 headers)."""
+    iv = rng.randbytes(16).hex().upper()
+    headers = f"Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,{iv}\n"
+    return _armour("EC PRIVATE KEY", rng.randbytes(128), headers)
