@@ -117,7 +117,7 @@ def kingfisher(turbo: bool = False) -> Tool | None:
     extra = ["--turbo"] if turbo else []
     return Tool(
         "kingfisher --turbo" if turbo else "kingfisher",
-        lambda repo, out: [binary, "scan", repo, *KINGFISHER_ARGS, out, *extra],
+        lambda repo, out: [binary, "scan", repo, *KINGFISHER_ARGS.split(), out, *extra],
         _count_findings_key,
         frozenset({0, 200, 205}),  # 200: findings; 205: validated findings
         isolate=True,
