@@ -1,6 +1,6 @@
 """Render benchmark results (the JSON `benchmarks.run` writes) as Markdown.
 
-    python -m benchmarks._report A.json [B.json ...] > docs/benchmarks.md
+    python -m benchmarks._report docs/benchmarks.md A.json [B.json ...]
 
 merges several result files, so that a repository measured in one session
 and another measured later appear in one document; each repository keeps
@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+MARK_START = "<!-- kernels:start -->"
+MARK_END = "<!-- kernels:end -->"
 COLUMNS = ("tool", "wall s", "CPU s", "peak RSS MB", "blob MB/s", "findings",
            "planted found", "x floor")  # fmt: skip
 
@@ -128,6 +130,31 @@ def render_markdown(results: dict) -> str:
     return "\n".join(parts)
 
 
+def splice(document: str, section: str) -> str:
+    """Return `document` with its kernels section replaced by `section`."""
+    if MARK_START in document and MARK_END in document:
+        head, _, rest = document.partition(MARK_START)
+        _, _, tail = rest.partition(MARK_END)
+        return head + section.rstrip("\n") + tail
+    return document.rstrip("\n") + "\n\n" + section
+
+
+def kernels_section(document: str) -> str:
+    """Return the kernels section of `document`, or an empty string."""
+    if MARK_START not in document or MARK_END not in document:
+        return ""
+    inside = document.partition(MARK_START)[2].partition(MARK_END)[0]
+    return MARK_START + inside + MARK_END + "\n"
+
+
+def write_markdown(path: Path, results: dict) -> None:
+    """Write the document to `path`, keeping its kernels section if any."""
+    old = path.read_text() if path.exists() else ""
+    section = kernels_section(old)
+    text = render_markdown(results)
+    path.write_text(splice(text, section) if section else text)
+
+
 def merge(files: list[Path]) -> dict:
     """Return one result set from several, later files overriding earlier."""
     merged: dict = {"repositories": [], "tools": {}}
@@ -150,4 +177,5 @@ def merge(files: list[Path]) -> dict:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(render_markdown(merge([Path(a) for a in sys.argv[1:]])))
+    # python -m benchmarks._report OUT.md A.json [B.json ...]
+    write_markdown(Path(sys.argv[1]), merge([Path(a) for a in sys.argv[2:]]))

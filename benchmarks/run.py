@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import _measure, _tools
-from benchmarks._report import render_markdown, render_table
+from benchmarks._report import render_table, write_markdown
 from benchmarks.synth import generate, truth_path
 
 log = logging.getLogger("benchmarks.run")
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
     if args.markdown:
-        args.markdown.write_text(render_markdown(results))
+        write_markdown(args.markdown, results)
     return 0
 
 
