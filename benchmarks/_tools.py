@@ -22,7 +22,7 @@ import attrs
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR_ARGS = "cat-file --batch-all-objects --batch"
 GITSWEEP = [sys.executable, "-m", "gitsweep"]
-GITSWEEP_ARGS = ["--format", "json", "--output"]
+GITSWEEP_ARGS = ["--quiet", "--format", "json", "--output"]
 GITLEAKS_ARGS = (
     "--no-banner --log-level error --exit-code 0 --report-format json --report-path"
 )
