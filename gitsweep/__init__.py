@@ -14,14 +14,17 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 from .findings import Finding, Match, Occurrence  # noqa: E402
 from .report import Report, ScanStats, ScanWarning  # noqa: E402
 from .scan import scan  # noqa: E402
+from .many import MultiReport, scan_many  # noqa: E402
 
 __all__ = [
     "Finding",
     "Match",
+    "MultiReport",
     "Occurrence",
     "Report",
     "ScanStats",
     "ScanWarning",
     "__version__",
     "scan",
+    "scan_many",
 ]
