@@ -14,9 +14,17 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 from .findings import Finding, Match, Occurrence  # noqa: E402
 from .report import Report, ScanStats, ScanWarning  # noqa: E402
 from .scan import scan  # noqa: E402
+from .plan import RewritePlan, plan  # noqa: E402
+from .rewrite import rewrite  # noqa: E402
+from .revocation import Checklist, checklist  # noqa: E402
 from .many import MultiReport, scan_many  # noqa: E402
 
 __all__ = [
+    "Checklist",
+    "RewritePlan",
+    "checklist",
+    "plan",
+    "rewrite",
     "Finding",
     "Match",
     "MultiReport",
