@@ -174,15 +174,16 @@ def read_rule_file(path: str | Path, check_examples: bool = True) -> list[Rule]:
     if not isinstance(entries, list) or not entries:
         raise RuleError(str(path), None, "no [[rules]] table; see docs/rules.md")
     return [
-        build_rule(entry, str(path), check_examples=check_examples)
-        for entry in entries
+        build_rule(entry, str(path), check_examples=check_examples) for entry in entries
     ]
 
 
 def build_rule(entry: dict[str, Any], source: str, check_examples: bool = True) -> Rule:
     """Turn one `[[rules]]` table into a checked `Rule`."""
     rule_id = entry.get("id")
-    if not isinstance(rule_id, str) or not regex.fullmatch(r"[a-z0-9][a-z0-9.-]*", rule_id):
+    if not isinstance(rule_id, str) or not regex.fullmatch(
+        r"[a-z0-9][a-z0-9.-]*", rule_id
+    ):
         raise RuleError(source, str(rule_id), "id must be lowercase words joined by -")
 
     def fail(reason: str) -> RuleError:
@@ -199,8 +200,20 @@ def build_rule(entry: dict[str, Any], source: str, check_examples: bool = True) 
     keywords = tuple(entry.get("keywords", ()))
     if kind == "keyword" and not keywords:
         raise fail("a keyword rule needs at least one keyword (3 bytes or more)")
+    # An assigned rule's keywords are the names that must precede its token;
+    # without any, every text blob gets the token pass (slower).
     if any(not isinstance(k, str) or len(k.encode()) < 3 for k in keywords):
         raise fail("keywords must be strings of 3 bytes or more")
+    unknown = set(entry) - _FIELDS
+    if unknown:
+        raise fail(f"unknown field(s) {sorted(unknown)}; see docs/rules.md")
+    validator = entry.get("validator")
+    if validator is not None and validator not in _validator_names():
+        raise fail(f"validator must be one of {sorted(_validator_names())}")
+    for key, top in (("back", 65536), ("window", 65536), ("token_min_length", 4096)):
+        value = entry.get(key, 0)
+        if not isinstance(value, int) or not 0 <= value <= top:
+            raise fail(f"{key} must be an integer from 0 to {top}")
     charset = entry.get("token_charset", "any")
     if charset not in CHARSETS:
         raise fail(f"token_charset must be one of {CHARSETS}")
@@ -212,9 +225,9 @@ def build_rule(entry: dict[str, Any], source: str, check_examples: bool = True) 
         raise fail(f"pattern does not compile: {exc}") from None
     if "secret" not in compiled.groupindex:
         raise fail("pattern needs a named group (?P<secret>...)")
-    _probe_backtracking(compiled, keywords, fail)
-
     examples = entry.get("examples", {})
+    _probe_backtracking(compiled, keywords, fail, examples.get("positive", ()))
+
     revocation = entry.get("revocation", {})
     try:
         rule = Rule(
@@ -246,7 +259,23 @@ def build_rule(entry: dict[str, Any], source: str, check_examples: bool = True) 
     return rule
 
 
-def _probe_backtracking(compiled: Any, keywords: Sequence[str], fail: Any) -> None:
+#: Fields a `[[rules]]` table may have; anything else is a typo.
+_FIELDS = frozenset(
+    "id name provider severity pattern keywords kind min_entropy validator binary "
+    "back window token_min_length token_charset reference tags revocation "
+    "examples".split()
+)
+
+
+def _validator_names() -> frozenset[str]:
+    from .validators import VALIDATORS
+
+    return frozenset(VALIDATORS)
+
+
+def _probe_backtracking(
+    compiled: Any, keywords: Sequence[str], fail: Any, positives: Sequence[str] = ()
+) -> None:
     """Reject a pattern that takes too long on short adversarial inputs.
 
     A static proof of linear time is not possible for `regex` patterns; we
@@ -254,6 +283,9 @@ def _probe_backtracking(compiled: Any, keywords: Sequence[str], fail: Any) -> No
     """
     probes = [b"a" * 4096, b"A1" * 2048, b"=" * 4096, b" " * 4096, b"-" * 4096]
     probes += [k.encode() * 512 + b"!" for k in keywords[:3]]
+    # The rule's own shape, repeated without its ending, catches nested
+    # repeats that plain runs of one character do not.
+    probes += [p.encode()[:-1] * max(1, 4096 // max(1, len(p))) for p in positives[:2]]
     for probe in probes:
         try:
             compiled.search(probe, timeout=_PROBE_TIMEOUT)
@@ -268,10 +300,10 @@ def check_rule_examples(rule: Rule, fail: Any) -> None:
     """Raise when an example contradicts the rule's pattern."""
     if len(rule.positives) < 2 or len(rule.negatives) < 2:
         raise fail("needs at least two positive and two negative examples")
-    for text in rule.positives:
-        if not rule.compiled.search(text.encode("utf-8")):
-            raise fail(f"positive example #{rule.positives.index(text) + 1} "
-                       "does not match the pattern")
+    for n, text in enumerate(rule.positives, 1):
+        found = rule.compiled.search(text.encode("utf-8"))
+        if not found or not found.group("secret"):
+            raise fail(f"positive example #{n} does not match the pattern")
 
 
 def _digest_rules(rules: Iterable[Rule]) -> str:
