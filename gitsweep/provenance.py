@@ -223,7 +223,7 @@ class TreeIndex:
     `contents(tree)` maps each interesting blob id under the tree to
     (sample of paths, number of paths).  Along the way it records blobs and
     trees that trees name but the object database lacks, and submodule
-    entries (gitlinks).
+    entries (gitlinks) by their full path from a root tree.
     """
 
     repo: pygit2.Repository
@@ -232,10 +232,19 @@ class TreeIndex:
     memo: dict[bytes, dict[bytes, tuple[list[bytes], int]]] = attrs.field(factory=dict)
     missing: dict[bytes, bytes] = attrs.field(factory=dict)
     gitlinks: dict[bytes, bytes] = attrs.field(factory=dict)
+    links_below: dict[bytes, dict[bytes, bytes]] = attrs.field(factory=dict)
     trees_read: int = 0
 
     def contents(self, tree: bytes) -> dict[bytes, tuple[list[bytes], int]]:
-        """Return the interesting blobs below `tree` with their paths."""
+        """Return the interesting blobs below root `tree` with their paths."""
+        found = self._contents(tree)
+        # Gitlinks are memoised relative to each tree; only from a root
+        # tree is their path the one a checkout would show.
+        for path, oid in self.links_below.get(tree, {}).items():
+            self.gitlinks.setdefault(path, oid)
+        return found
+
+    def _contents(self, tree: bytes) -> dict[bytes, tuple[list[bytes], int]]:
         found = self.memo.get(tree)
         if found is not None:
             return found
@@ -247,15 +256,23 @@ class TreeIndex:
             return _NO_CONTENT
         self.trees_read += 1
         result: dict[bytes, tuple[list[bytes], int]] = {}
+        links: dict[bytes, bytes] = {}
         for mode, name, oid in _TREE_ENTRY.findall(raw):
             if mode == b"40000" or mode == b"040000":
-                below = self.contents(oid)
+                below = self._contents(oid)
                 if oid in self.missing and not self.missing[oid]:
                     self.missing[oid] = name
                 for blob, (paths, count) in below.items():
                     _add_paths(result, blob, [name + b"/" + p for p in paths], count)
+                for path, link in self.links_below.get(oid, {}).items():
+                    if len(links) < PATH_SAMPLE:
+                        links.setdefault(name + b"/" + path, link)
             elif mode == b"160000":
-                self.gitlinks.setdefault(name, oid)
+                # LIMITATION: past PATH_SAMPLE gitlinks under one tree the
+                # rest go unnamed (a gitlink bomb must not cost memory);
+                # the submodule warning then lists only the first ones.
+                if len(links) < PATH_SAMPLE:
+                    links.setdefault(name, oid)
             else:
                 # A blob the database lacks travels up like an interesting
                 # one, so the warning can name its full path and commit.
@@ -264,6 +281,8 @@ class TreeIndex:
                     _add_paths(result, oid, [name], 1)
                 elif oid in self.interesting:
                     _add_paths(result, oid, [name], 1)
+        if links:
+            self.links_below[tree] = links
         self.memo[tree] = result or _NO_CONTENT
         return self.memo[tree]
 

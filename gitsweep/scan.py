@@ -341,15 +341,20 @@ def build_report(
 
 
 def _all_paths(commits: dict[bytes, CommitInfo], trees: TreeIndex) -> dict[bytes, tuple[list[bytes], int]]:
-    """Return every path each interesting blob had in any commit."""
+    """Return every path each interesting blob had in any commit.
+
+    Each blob maps to (distinct sampled paths, path count); the count is the
+    most paths one commit's tree gives the blob, so a git bomb reports its
+    million paths without listing them.
+    """
     paths: dict[bytes, tuple[list[bytes], int]] = {}
     for info in commits.values():
-        for blob, (sample, _count) in trees.contents(info.tree).items():
-            old, _ = paths.get(blob, ([], 0))
+        for blob, (sample, count) in trees.contents(info.tree).items():
+            old, most = paths.get(blob, ([], 0))
             for p in sample:
                 if p not in old:
                     old = [*old, p]
-            paths[blob] = (old, len(old))
+            paths[blob] = (old, max(most, count, len(old)))
     return paths
 
 
@@ -371,9 +376,9 @@ def _occurrence(match, merged, introductions, refs, masks, head_contents, all_pa
     if match.source == SOURCE_BLOB:
         intros = introductions.get(raw, [])
         commit_ids = [i.commit for i in intros]
-        sample, _ = all_paths.get(raw, ([], 0))
+        sample, total = all_paths.get(raw, ([], 0))
         counts = [trees_count for trees_count in [head_contents.get(raw, ((), 0))[1]]]
-        path_count = max(len(sample), max((c for c in counts), default=0))
+        path_count = max(len(sample), total, max((c for c in counts), default=0))
         paths = tuple(_decode_path(p) for p in sample)
         at_head = raw in head_contents
     elif match.source == SOURCE_COMMIT:
