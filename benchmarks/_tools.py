@@ -80,6 +80,20 @@ def floor() -> Tool:
     )
 
 
+def floor_unordered() -> Tool:
+    """Return git reading every object in pack order, not object-id order.
+
+    Object-id order jumps around the packfile and overflows git's delta
+    base cache on deep delta chains; pack order is how gitsweep reads.
+    """
+    return Tool(
+        "git cat-file --unordered",
+        lambda repo, _: ["git", "-C", repo, *FLOOR_ARGS.split(), "--unordered"],
+        _no_findings,
+        frozenset({0}),
+    )
+
+
 def gitsweep(jobs: int | None = None) -> Tool | None:
     """Return gitsweep's CLI, with `--jobs` if given; None if absent."""
     if importlib.util.find_spec("gitsweep.cli") is None:
@@ -129,6 +143,7 @@ def available_tools(names: list[str] | None = None) -> list[Tool]:
     """Return the installed tools, in table order, filtered by `names`."""
     candidates = [
         floor(),
+        floor_unordered(),
         gitsweep(),
         gitsweep(jobs=1),
         kingfisher(),
