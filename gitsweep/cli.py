@@ -110,17 +110,58 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from .rules import load_rules
     from .scan import scan
 
+    import attrs
+
+    from .baseline import (
+        apply_baseline,
+        baseline_from_findings,
+        load_baseline,
+        write_baseline,
+    )
+    from .config import resolve_config
+
+    settings = resolve_config(
+        False if args.no_config else (args.config or True),
+        _work_tree(args.path),
+    )
+    baseline = None
+    if args.update_baseline and not args.baseline:
+        raise GitsweepError("--update-baseline needs --baseline FILE to write to")
+    if args.baseline and not args.update_baseline:
+        baseline = load_baseline(args.baseline)
     bar, update = _progress_bar(args)
     try:
-        report = scan(args.path, progress=update, **_scan_kwargs(args))
+        report = scan(
+            args.path,
+            progress=update,
+            since=args.since,
+            baseline=baseline,
+            config=settings,
+            **_scan_kwargs(args),
+        )
     finally:
         if bar is not None:
             bar.close()
-    ruleset = load_rules(args.rules, args.disable)
+    if args.update_baseline:
+        known = baseline_from_findings(report.findings, report.ruleset)
+        write_baseline(args.baseline, known)
+        report = apply_baseline(report, attrs.evolve(known, path=args.baseline))
+        sys.stderr.write(
+            f"baseline of {len(known)} finding(s) written to {args.baseline}\n"
+        )
+    ruleset = load_rules(
+        [*args.rules, *settings.rule_files], [*args.disable, *settings.disabled]
+    )
     emit(render(report, args.format, args.reveal, ruleset), args.output)
     if args.output and not args.quiet:
         sys.stderr.write(f"{report.status}; report written to {args.output} (mode 0600)\n")
     return report.exit_code
+
+
+def _work_tree(path: str) -> str | None:
+    from .walker import open_repository
+
+    return open_repository(path).workdir
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -171,6 +212,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show secrets in full (default: redacted)")
     scan_p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     add_scan_options(scan_p)
+    scan_p.add_argument("--since", metavar="RANGE",
+                        help="scan only what a range adds: A..B, or BASE for BASE..HEAD")
+    scan_p.add_argument("--baseline", metavar="FILE",
+                        help="leave out the known findings this baseline lists")
+    scan_p.add_argument("--update-baseline", action="store_true",
+                        help="write every finding of this scan to the --baseline FILE")
+    scan_p.add_argument("--config", metavar="FILE",
+                        help="read settings from FILE instead of the work tree's "
+                        ".gitsweep.toml or pyproject.toml")
+    scan_p.add_argument("--no-config", action="store_true",
+                        help="ignore the work tree's configuration")
     scan_p.set_defaults(func=cmd_scan)
 
     demo_p = sub.add_parser("demo", help="build a demo repository with leaks and scan it")

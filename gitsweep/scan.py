@@ -22,7 +22,10 @@ import attrs
 import numpy as np
 import pygit2
 
-from . import __version__, context, walker
+from . import __version__, context, revrange, walker
+from .allowlist import apply_allowlist, drop_marked
+from .baseline import Baseline, apply_baseline, load_baseline
+from .config import Config, resolve_config
 from .findings import (
     SOURCE_BLOB,
     SOURCE_COMMIT,
@@ -68,6 +71,8 @@ class ScanOptions:
     verify_objects: bool = False
     regex_timeout: float = 1.0
     min_confidence: str = "medium"
+    #: `A..B` or a base ref: walk only the objects that range adds.
+    object_range: str | None = None
 
 
 @attrs.define
@@ -114,7 +119,7 @@ def scan_shard(
     """Walk and match objects[start:stop] of the repository at `repo_path`."""
     repo = walker.open_repository(repo_path)
     walker.set_hash_verification(options.verify_objects)
-    objects = walker.list_objects(repo)
+    objects = revrange.list_scan_objects(repo, options.object_range)
     if expected_objects is not None and len(objects) != expected_objects:
         raise RuntimeError(
             f"{repo_path} changed during the scan ({expected_objects} objects "
@@ -135,7 +140,8 @@ def scan_shard(
             if data.startswith(_LFS_POINTER) and len(data) < 1024:
                 result.lfs.append(raw_oid.hex())
                 continue
-            result.matches.extend(matcher.match(data, raw_oid.hex(), SOURCE_BLOB))
+            found = matcher.match(data, raw_oid.hex(), SOURCE_BLOB)
+            result.matches.extend(drop_marked(data, found))
         elif kind == walker.OBJ_TREE:
             counts["trees"] += 1
         elif kind == walker.OBJ_COMMIT:
@@ -143,14 +149,14 @@ def scan_shard(
             info = parse_commit(data)
             if info is not None:
                 result.commits[raw_oid] = info
-            found = matcher.match(data, raw_oid.hex(), SOURCE_COMMIT)
+            found = drop_marked(data, matcher.match(data, raw_oid.hex(), SOURCE_COMMIT))
             result.matches.extend(_locate_in_object(data, m) for m in found)
         elif kind == walker.OBJ_TAG:
             counts["tags"] += 1
             tag = parse_tag(data)
             if tag is not None:
                 result.tags[raw_oid] = tag
-            found = matcher.match(data, raw_oid.hex(), SOURCE_TAG)
+            found = drop_marked(data, matcher.match(data, raw_oid.hex(), SOURCE_TAG))
             result.matches.extend(_locate_in_object(data, m) for m in found)
         if progress is not None and counts["objects"] % 2048 == 0:
             progress(counts["objects"], counts["bytes"], 0)
@@ -211,17 +217,30 @@ def scan(
     verify_objects: bool = False,
     regex_timeout: float = 1.0,
     progress: Progress | None = None,
+    since: str | None = None,
+    baseline: Baseline | str | os.PathLike[str] | None = None,
+    config: Config | str | os.PathLike[str] | bool | None = True,
 ) -> Report:
     """Scan every object of the repository at `path` and return a `Report`.
 
     `jobs` splits the walk over that many worker processes (None: all
     cores); `executor`, when given, runs the shards instead (a Dask client's
     `get_executor()` fits).  Findings below `min_confidence` are counted in
-    `stats.hidden_findings` but not listed.
+    `stats.hidden_findings` but not listed.  `since` (`A..B`, or a base
+    ref for `BASE..HEAD`) walks only the objects that range adds.
+    `baseline` (a file or a `Baseline`) leaves out known findings.
+    `config` is True to read `.gitsweep.toml` or `[tool.gitsweep]` from the
+    work tree, a file to read, a `Config`, or None for none.
     """
     began = time.perf_counter()
     repo = walker.open_repository(path)
     repo_path = repo.path
+    settings = resolve_config(config, repo.workdir)
+    rules = [*rules, *settings.rule_files]
+    disable = list(dict.fromkeys([*disable, *settings.disabled]))
+    # Read the baseline first: a bad file should fail before a long walk.
+    if baseline is not None and not isinstance(baseline, Baseline):
+        baseline = load_baseline(baseline)
     options = ScanOptions(
         rule_files=tuple(os.fspath(r) for r in rules),
         disabled=tuple(disable),
@@ -229,17 +248,22 @@ def scan(
         verify_objects=verify_objects,
         regex_timeout=regex_timeout,
         min_confidence=min_confidence,
+        object_range=since,
     )
     ruleset = load_rules(options.rule_files, options.disabled)
     objects = walker.list_objects(repo)
+    # A range walks fewer objects; provenance still sees all of them, so
+    # a tree the range shares with its base is not taken for missing.
+    walked_objects = revrange.list_range_objects(repo, since) if since else objects
+    total = len(walked_objects)
     jobs = os.cpu_count() or 1 if jobs is None else max(1, jobs)
-    shards = plan_shards(objects, jobs if executor is None else max(jobs, 2))
-    log.info("scanning %s: %d objects in %d shard(s)", repo_path, len(objects), len(shards))
+    shards = plan_shards(walked_objects, jobs if executor is None else max(jobs, 2))
+    log.info("scanning %s: %d objects in %d shard(s)", repo_path, total, len(shards))
 
     if executor is None and len(shards) == 1:
-        results = [scan_shard(repo_path, 0, len(objects), options, len(objects), progress)]
+        results = [scan_shard(repo_path, 0, total, options, total, progress)]
     else:
-        results = _run_shards(repo_path, shards, options, len(objects), executor, progress)
+        results = _run_shards(repo_path, shards, options, total, executor, progress)
     merged = merge_shards(results)
     walked = time.perf_counter()
 
@@ -251,7 +275,10 @@ def scan(
         provenance_seconds=round(time.perf_counter() - walked, 3),
         jobs=len(shards),
     )
-    return attrs.evolve(report, stats=stats)
+    report = apply_allowlist(attrs.evolve(report, stats=stats), settings)
+    if baseline is not None:
+        report = apply_baseline(report, baseline)
+    return report
 
 
 def _run_shards(
