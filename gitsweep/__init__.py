@@ -18,6 +18,9 @@ from .plan import RewritePlan, plan  # noqa: E402
 from .rewrite import rewrite  # noqa: E402
 from .revocation import Checklist, checklist  # noqa: E402
 from .many import MultiReport, scan_many  # noqa: E402
+from .baseline import Baseline, load_baseline  # noqa: E402
+from .config import Config, load_config  # noqa: E402
+from .protect import protect  # noqa: E402
 
 __all__ = [
     "Checklist",
@@ -35,4 +38,9 @@ __all__ = [
     "__version__",
     "scan",
     "scan_many",
+    "Baseline",
+    "Config",
+    "load_baseline",
+    "load_config",
+    "protect",
 ]
