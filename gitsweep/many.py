@@ -35,9 +35,9 @@ import attrs
 
 from . import __version__
 from .errors import GitsweepError, NotARepositoryError, ReportFormatError
-from .findings import Finding, redact
+from .findings import Finding
 from .report import Report, write_private
-from .rules import Revocation, RuleSet, load_rules
+from .rules import RuleSet, load_rules
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,6 @@ SCAN_OPTIONS = frozenset(
 
 #: progress(repositories done, repositories in all, blob bytes scanned).
 SweepProgress = Callable[[int, int, int], None]
-
-_SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
 @attrs.frozen(slots=True)
@@ -97,12 +95,17 @@ class RepositoryScan:
 
 @attrs.frozen(slots=True)
 class Place:
-    """Where a credential of the combined checklist sits in one repository."""
+    """Where a credential of the combined checklist sits in one repository.
+
+    `commit` and `path` are those of its earliest occurrence there.
+    """
 
     repository: str
     commit: str | None
     path: str | None
-    first_date: str | None
+    first_seen: str | None
+    exposure_days: int | None
+    published: bool
     refs: tuple[str, ...]
     at_head: bool
 
@@ -111,30 +114,35 @@ class Place:
 class SweepItem:
     """One credential to revoke, with every repository that holds it.
 
-    Credentials are joined by fingerprint, so the same key found by two
-    rules or in three repositories is one item.  `secret` is redacted
-    unless the checklist was built with `reveal`.
+    Built from the per-repository entries of `gitsweep.checklist`, joined
+    by fingerprint: the same key leaked in three repositories is one item
+    with three places.  Guidance and identity come from the riskiest
+    entry, the audit window from the earliest.  No item holds a secret.
     """
 
+    rank: int
     fingerprint: str
     rule: str
     name: str
     provider: str
     severity: str
-    secret: str
+    identity: str
+    how: str
+    url: str
+    audit: str
+    replace_with: str
     places: tuple[Place, ...]
-    revocation: Revocation | None = None
 
     @property
-    def first_date(self) -> str | None:
+    def first_seen(self) -> str | None:
         """Return the earliest date any repository got the credential."""
-        dates = [p.first_date for p in self.places if p.first_date]
+        dates = [p.first_seen for p in self.places if p.first_seen]
         return min(dates) if dates else None
 
     @property
-    def reachable(self) -> bool:
-        """Return whether a ref of any repository still reaches it."""
-        return any(p.refs for p in self.places)
+    def published(self) -> bool:
+        """Return whether a published ref of any repository reaches it."""
+        return any(p.published for p in self.places)
 
 
 @attrs.frozen(slots=True)
@@ -189,14 +197,21 @@ class MultiReport:
             text += "; coverage incomplete, see each report's warnings"
         return text
 
-    def checklist(
-        self, ruleset: RuleSet | None = None, reveal: bool = False
-    ) -> list[SweepItem]:
-        """Return the credentials to revoke over the sweep, riskiest first."""
-        return build_sweep_checklist(self, ruleset, reveal)
+    def checklist(self, ruleset: RuleSet | None = None) -> list[SweepItem]:
+        """Return the credentials to revoke over the sweep, riskiest first.
 
-    def to_dict(self, reveal: bool = False) -> dict[str, Any]:
-        """Return a JSON-ready dict; secrets redacted unless `reveal`."""
+        `ruleset` gives the revocation guidance (None: the built-in rules).
+        """
+        return build_sweep_checklist(self, ruleset)
+
+    def to_dict(
+        self, reveal: bool = False, ruleset: RuleSet | None = None
+    ) -> dict[str, Any]:
+        """Return a JSON-ready dict; secrets redacted unless `reveal`.
+
+        The combined checklist is included, with guidance from `ruleset`
+        (None: the built-in rules).
+        """
         entries = []
         for r in self.repositories:
             entries.append(
@@ -216,12 +231,18 @@ class MultiReport:
             "status": self.status,
             "complete": self.complete,
             "repositories": entries,
-            "checklist": [_item_dict(item) for item in self.checklist(reveal=reveal)],
+            "checklist": [_item_dict(item) for item in self.checklist(ruleset)],
         }
 
-    def to_json(self, reveal: bool = False, indent: int | None = 2) -> str:
+    def to_json(
+        self,
+        reveal: bool = False,
+        indent: int | None = 2,
+        ruleset: RuleSet | None = None,
+    ) -> str:
         """Return the sweep as JSON text; see `to_dict`."""
-        return json.dumps(self.to_dict(reveal), indent=indent, ensure_ascii=False)
+        data = self.to_dict(reveal, ruleset)
+        return json.dumps(data, indent=indent, ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MultiReport:
@@ -371,6 +392,10 @@ def scan_repository(path: str, options: dict[str, Any]) -> Report | RepositoryFa
     """
     from .scan import scan
 
+    # LIMITATION: a repository is one task, scanned by one worker process;
+    # a huge repository in a sweep takes as long as a local scan of it.
+    # Nesting shards inside a task would need the worker to submit tasks of
+    # its own.  Scan such a repository with `scan(path, executor=...)`.
     try:
         return scan(path, jobs=1, **options)
     except NotARepositoryError as exc:
@@ -454,6 +479,9 @@ def options_key(options: dict[str, Any]) -> str:
     Rule files are read here, in the client, so a broken rule stops the
     sweep before any task is sent.
     """
+    # LIMITATION: a repository's own configuration file (.gitsweep.toml in
+    # its work tree) is read by the worker and is not in this key; after
+    # editing one, delete the checkpoint or that repository's line.
     from .scan import scan
 
     ruleset = load_rules(options.get("rules", ()), options.get("disable", ()))
@@ -521,6 +549,9 @@ class Checkpoint:
 
     def record(self, path: str, report: Report) -> None:
         """Append one finished repository, flushed to disk."""
+        # LIMITATION: reports are stored redacted, so a resumed repository
+        # has only the redacted secret and its fingerprint; `--reveal` shows
+        # it redacted.  Keeping secrets out of a long-lived file is worth it.
         line = json.dumps(
             {
                 "format": MULTI_FORMAT,
@@ -547,65 +578,86 @@ class Checkpoint:
 
 
 def build_sweep_checklist(
-    multi: MultiReport, ruleset: RuleSet | None = None, reveal: bool = False
+    multi: MultiReport, ruleset: RuleSet | None = None
 ) -> list[SweepItem]:
-    """Join the findings of every repository into one item per credential.
+    """Join the checklists of every repository into one item per credential.
 
-    Items are ordered by risk: severity, then whether a ref still reaches
-    the credential, then the longest exposure (earliest date) first.
+    Items are ordered by risk as `gitsweep.checklist` orders entries:
+    severity, then whether a published ref reaches the credential in any
+    repository, then the longest exposure.
     """
-    by_rule = {r.id: r for r in ruleset} if ruleset is not None else {}
-    grouped: dict[str, list[tuple[str, Finding]]] = {}
-    for entry in multi.repositories:
-        for finding in entry.report.findings if entry.report else ():
-            grouped.setdefault(finding.fingerprint, []).append((entry.path, finding))
+    from .revocation import SEVERITY_RANK, ChecklistEntry, checklist
+
+    rules = ruleset if ruleset is not None else load_rules()
+    now = datetime.now(timezone.utc)
+    grouped: dict[str, list[tuple[ChecklistEntry, Place]]] = {}
+    for scanned in multi.repositories:
+        if scanned.report is None:
+            continue
+        firsts = {f.fingerprint: _first_occurrence(f) for f in scanned.report.findings}
+        for entry in checklist(scanned.report, rules=rules, now=now).entries:
+            held = grouped.setdefault(entry.fingerprint, [])
+            if any(place.repository == scanned.path for _, place in held):
+                continue  # two rules matched the same key in one repository
+            commit, path = firsts.get(entry.fingerprint, (None, None))
+            place = Place(
+                repository=scanned.path,
+                commit=commit,
+                path=path,
+                first_seen=entry.first_seen,
+                exposure_days=entry.exposure_days,
+                published=entry.published,
+                refs=entry.refs,
+                at_head=entry.at_head,
+            )
+            held.append((entry, place))
 
     items = []
     for fp, held in grouped.items():
-        worst = min(held, key=lambda pair: _SEVERITY_RANK.get(pair[1].severity, 9))
-        lead = worst[1]
-        places = tuple(_place(path, f) for path, f in held)
-        rule = by_rule.get(lead.rule)
-        shown = lead.secret if (reveal or lead.redacted) else redact(lead.secret)
+        lead = held[0][0]
+        for entry, _ in held:
+            if SEVERITY_RANK.get(entry.severity, 0) > SEVERITY_RANK.get(
+                lead.severity, 0
+            ):
+                lead = entry
+        earliest = min(held, key=lambda pair: pair[0].first_seen or "9999")[0]
         items.append(
             SweepItem(
+                rank=0,
                 fingerprint=fp,
                 rule=lead.rule,
                 name=lead.name,
                 provider=lead.provider,
                 severity=lead.severity,
-                secret=shown,
-                places=places,
-                revocation=rule.revocation if rule is not None else None,
+                identity=lead.identity,
+                how=lead.how,
+                url=lead.url,
+                audit=earliest.audit,
+                replace_with=lead.replace_with,
+                places=tuple(place for _, place in held),
             )
         )
     items.sort(
         key=lambda i: (
-            _SEVERITY_RANK.get(i.severity, 9),
-            not i.reachable,
-            i.first_date or "9999",
+            -SEVERITY_RANK.get(i.severity, 0),
+            not i.published,
+            -max((p.exposure_days or 0) for p in i.places),
             i.fingerprint,
         )
     )
-    return items
+    return [attrs.evolve(item, rank=n) for n, item in enumerate(items, 1)]
 
 
-def _place(path: str, finding: Finding) -> Place:
+def _first_occurrence(finding: Finding) -> tuple[str | None, str | None]:
+    """Return (commit, path) of the finding's earliest occurrence."""
     first = min(finding.occurrences, key=lambda o: (o.date or "9999", o.object, o.line))
-    return Place(
-        repository=path,
-        commit=first.commit,
-        path=first.path,
-        first_date=finding.first_date,
-        refs=finding.refs,
-        at_head=finding.at_head,
-    )
+    return first.commit, first.path
 
 
 def _item_dict(item: SweepItem) -> dict[str, Any]:
     data = attrs.asdict(item, recurse=True)
-    data["first_date"] = item.first_date
-    data["reachable"] = item.reachable
+    data["first_seen"] = item.first_seen
+    data["published"] = item.published
     return data
 
 
@@ -652,36 +704,33 @@ def render_summary(multi: MultiReport) -> str:
 
 
 def render_checklist_markdown(items: Sequence[SweepItem]) -> str:
-    """Return the combined checklist as Markdown, one section per credential."""
+    """Return the combined checklist as Markdown: one task per place."""
+    intro = (
+        "Revoke or rotate each credential once, then clean every repository "
+        "that holds it: a rewrite does not make a leaked credential safe."
+    )
+    out = ["# Revocation checklist", "", intro, ""]
     if not items:
-        return "# Revocation checklist\n\nNothing to revoke.\n"
-    out = ["# Revocation checklist", ""]
-    for n, item in enumerate(items, 1):
-        out.append(
-            f"## {n}. {item.name} ({item.provider}, {item.severity}): `{item.secret}`"
-        )
-        out.append("")
-        out.append(f"- fingerprint: `{item.fingerprint[:16]}`")
-        out.append(f"- exposed since: {item.first_date or 'unknown (unreachable)'}")
-        if item.revocation is not None:
-            rev = item.revocation
-            for label, text in (
-                ("revoke", rev.how),
-                ("console", rev.url),
-                ("look up", rev.identity),
-                ("audit", rev.audit),
-                ("replace with", rev.replace_with),
-            ):
-                if text:
-                    out.append(f"- {label}: {text}")
-        out.append(f"- found in {len(item.places)} place(s):")
+        out.append("Nothing to revoke: no repository has a finding.")
+    for item in items:
+        reach = "published ref" if item.published else "no published ref"
+        held = len(item.places)
+        title = f"{item.provider}: {item.name} ({item.severity}, {reach})"
+        out += [
+            f"## {item.rank}. [ ] {title}",
+            "",
+            f"- identity: {item.identity}",
+            f"- revoke: {item.how}" + (f" <{item.url}>" if item.url else ""),
+            f"- audit: {item.audit}",
+            f"- replace with: {item.replace_with}",
+            f"- held by {held} repositor{'ies' if held != 1 else 'y'}:",
+        ]
         for p in item.places:
-            where = p.path or "(no path)"
-            commit = (p.commit or "-")[:12]
-            head = ", at HEAD" if p.at_head else ""
             refs = ", ".join(p.refs) or "no ref"
+            head = "; still at HEAD" if p.at_head else ""
             out.append(
-                f"  - [ ] {p.repository}: {where} (commit {commit}; {refs}{head})"
+                f"  - [ ] {p.repository}: {p.path or '(no path)'} (commit "
+                f"{(p.commit or '-')[:12]}, {(p.first_seen or '-')[:10]}; {refs}{head})"
             )
         out.append("")
     return "\n".join(out)

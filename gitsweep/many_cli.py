@@ -182,12 +182,12 @@ def cmd_scan_many(args: argparse.Namespace) -> int:
         target = f"{len(written)} SARIF file(s) in {args.output}"
         text = ""
     elif args.format == "json":
-        text = multi.to_json(args.reveal) + "\n"
+        text = multi.to_json(args.reveal, ruleset=ruleset) + "\n"
     elif args.format == "checklist":
-        text = render_checklist_markdown(multi.checklist(ruleset, args.reveal))
+        text = render_checklist_markdown(multi.checklist(ruleset))
     else:
         text = render_summary(multi) + "\n"
-        text += render_checklist_markdown(multi.checklist(ruleset, args.reveal))
+        text += render_checklist_markdown(multi.checklist(ruleset))
     if text:
         emit(text, args.output)
     if args.output and not args.quiet:
