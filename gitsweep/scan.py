@@ -452,7 +452,9 @@ def _occurrence(match, merged, introductions, refs, masks, head_contents, all_pa
         reflogs=tuple(reflogs),
         reachable=bool(ref_names),
         at_head=at_head,
-        stashed=any(r.startswith("refs/stash") for r in ref_names + reflogs),
+        # Stashed: the stash holds it and no branch or tag does.
+        stashed=any(r.startswith("refs/stash") for r in ref_names + reflogs)
+        and all(r.startswith("refs/stash") for r in ref_names),
         signed=bool(info and info.signed),
     )
 
