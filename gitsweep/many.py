@@ -584,7 +584,7 @@ def build_sweep_checklist(
 
     Items are ordered by risk as `gitsweep.checklist` orders entries:
     severity, then whether a published ref reaches the credential in any
-    repository, then the longest exposure.
+    repository, then the longest exposure, then the most repositories.
     """
     from .revocation import SEVERITY_RANK, ChecklistEntry, checklist
 
@@ -642,6 +642,7 @@ def build_sweep_checklist(
             -SEVERITY_RANK.get(i.severity, 0),
             not i.published,
             -max((p.exposure_days or 0) for p in i.places),
+            -len(i.places),
             i.fingerprint,
         )
     )

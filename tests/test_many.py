@@ -129,7 +129,8 @@ def test_shared_key_is_one_checklist_item_with_three_places(
     assert len(shared) == 1
     assert sorted(p.repository for p in shared[0].places) == sorted(map(str, fleet))
     assert all(p.path == "deploy/ci.env" for p in shared[0].places)
-    assert shared[0].rank == 1 and shared[0].how
+    assert [i.rank for i in items] == [1, 2, 3, 4]
+    assert shared[0].how and shared[0].published
     assert shared_token not in shared[0].identity
     text = render_checklist_markdown(items)
     assert text.count("  - [ ] ") == 6
