@@ -133,3 +133,28 @@ def test_bare_repository_has_no_work_tree_config(builder, rng, tmp_path):
     bare = tmp_path / "bare.git"
     builder.git("clone", "-q", "--bare", str(builder.path), str(bare))
     assert len(gitsweep.scan(bare).findings) == 2
+
+
+def test_inline_marker_allows_one_line_in_history(builder, rng):
+    """`gitsweep:allow` on a line allows that match only, in blobs and messages."""
+    allowed, reported = fakes.github_token(rng), fakes.github_token(rng)
+    builder.write(
+        "tests/test_parser.py",
+        f"FAKE = '{allowed}'  # gitsweep:allow fake for the parser test\n"
+        f"REAL = '{reported}'\n",
+    )
+    builder.commit("parser tests", "-m", f"{fakes.github_token(rng)} gitsweep:allow")
+    found = gitsweep.scan(builder.path, config=None).findings
+    assert [f.fingerprint for f in found] == [fingerprint(reported.encode())]
+
+
+def test_inline_marker_in_utf16_text(builder, rng):
+    """The marker is found in UTF-16 files, whose matches refer to decoded text."""
+    token = fakes.github_token(rng)
+    marked = f"T = '{token}'  # gitsweep:allow\r\n"
+    plain = f"T = '{token}'\r\n"
+    builder.write("marked.ps1", b"\xff\xfe" + marked.encode("utf-16-le"))
+    builder.write("plain.ps1", b"\xff\xfe" + plain.encode("utf-16-le"))
+    builder.commit("windows scripts")
+    (finding,) = gitsweep.scan(builder.path, config=None).findings
+    assert [o.path for o in finding.occurrences] == ["plain.ps1"]
