@@ -8,6 +8,7 @@ extracts the secret.  Only confirmed matches become `Match` objects.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 from collections import Counter
@@ -33,6 +34,9 @@ _MAX_TOKEN = 1024
 _BINARY_PROBE = 8000
 
 _HEX = b"0123456789abcdefABCDEF"
+#: Bytes before the end of a name keyword where an assigned rule's pattern
+#: may begin (the rest of a name like `aws_secret_access_key`).
+_NAME_LEAD = 48
 _TOKEN_EXTRA = b"+/=_-"
 
 
@@ -42,65 +46,68 @@ class MatchStats:
 
     candidates: int = 0
     windows: int = 0
+    per_rule: Counter = attrs.field(factory=Counter)
     matches: int = 0
     dropped: Counter = attrs.field(factory=Counter)
     timeouts: list[tuple[str, str]] = attrs.field(factory=list)
 
 
-def build_keyword_automaton(keywords: Sequence[bytes]) -> tuple[np.ndarray, ...]:
-    """Compile case-insensitive keywords into the DFA tables of the kernel.
+#: Lower-cases ASCII letters, for the keyword kernel.
+FOLD = np.arange(256, dtype=np.uint8)
+FOLD[65:91] += 32
+#: Bytes that may make up a keyword's tail: [A-Za-z0-9_-].
+TAIL_CLASS = np.zeros(256, np.uint8)
+for _b in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-":
+    TAIL_CLASS[_b] = 1
 
-    Returns (byte_class, delta, out_first, out_count, out_ids) as described
-    in `_kernels._scan_keywords`.  Keywords must be lower-case.
+
+def build_keyword_tables(
+    keywords: Sequence[bytes], tails: Sequence[int] | None = None
+) -> tuple[np.ndarray, ...]:
+    """Compile lower-case keywords into the tables of the keyword kernel.
+
+    Returns (fold, filter3, filter4, bucket_first, bucket_count, bucket_ids,
+    kw_first, kw_length, kw_bytes, kw_tail, tail_class) in the order
+    `_kernels._scan_keywords` takes them.  Keywords must be 3 bytes or more.
     """
-    alphabet = sorted({b for kw in keywords for b in kw})
-    byte_class = np.zeros(256, np.int32)
-    for column, b in enumerate(alphabet, start=1):
-        byte_class[b] = column
-        if 97 <= b <= 122:
-            byte_class[b - 32] = column
-    classes = len(alphabet) + 1
-
-    # Trie, then breadth-first failure links folded into a full DFA.
-    goto: list[dict[int, int]] = [{}]
-    outputs: list[list[int]] = [[]]
+    filter3 = np.zeros(65536, np.uint8)
+    filter4 = np.zeros(65536, np.uint8)
+    buckets: dict[int, list[int]] = {}
     for index, kw in enumerate(keywords):
-        state = 0
-        for b in kw:
-            column = int(byte_class[b])
-            if column not in goto[state]:
-                goto.append({})
-                outputs.append([])
-                goto[state][column] = len(goto) - 1
-            state = goto[state][column]
-        outputs[state].append(index)
-    delta = np.zeros((len(goto), classes), np.int32)
-    fail = [0] * len(goto)
-    queue = []
-    for column, child in goto[0].items():
-        delta[0, column] = child
-        queue.append(child)
-    while queue:
-        state = queue.pop(0)
-        outputs[state] = outputs[state] + outputs[fail[state]]
-        for column in range(classes):
-            child = goto[state].get(column)
-            if child is None:
-                delta[state, column] = delta[fail[state], column]
-            else:
-                fail[child] = int(delta[fail[state], column])
-                delta[state, column] = child
-                queue.append(child)
-
-    out_first = np.zeros(len(goto), np.int32)
-    out_count = np.zeros(len(goto), np.int32)
+        if len(kw) < 3:
+            raise ValueError(f"keyword {kw!r} is shorter than 3 bytes")
+        a, b, c = (np.uint32(x) for x in kw[:3])
+        if len(kw) == 3:
+            key = int(_kernels._hash3(a, b, c))
+            filter3[key] = 1
+        else:
+            key = 65536 + int(_kernels._hash4(a, b, c, np.uint32(kw[3])))
+            filter4[key - 65536] = 1
+        buckets.setdefault(key, []).append(index)
+    bucket_first = np.zeros(131072, np.int32)
+    bucket_count = np.zeros(131072, np.int32)
     flat: list[int] = []
-    for state, ids in enumerate(outputs):
-        out_first[state] = len(flat)
-        out_count[state] = len(ids)
+    for key, ids in sorted(buckets.items()):
+        bucket_first[key] = len(flat)
+        bucket_count[key] = len(ids)
         flat.extend(ids)
-    out_ids = np.array(flat or [0], np.int32)
-    return byte_class, delta, out_first, out_count, out_ids
+    kw_length = np.array([len(k) for k in keywords], np.int32)
+    kw_first = np.concatenate([[0], np.cumsum(kw_length)[:-1]]).astype(np.int32)
+    kw_bytes = np.frombuffer(b"".join(keywords), np.uint8).copy()
+    kw_tail = np.array(tails if tails is not None else [0] * len(keywords), np.int32)
+    return (
+        FOLD,
+        filter3,
+        filter4,
+        bucket_first,
+        bucket_count,
+        np.array(flat or [0], np.int32),
+        kw_first,
+        kw_length,
+        kw_bytes,
+        kw_tail,
+        TAIL_CLASS,
+    )
 
 
 def build_token_classes() -> np.ndarray:
@@ -160,6 +167,8 @@ class Matcher:
         self, ruleset: RuleSet, regex_timeout: float = DEFAULT_REGEX_TIMEOUT
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(ruleset)
+        # Compiled once here: `regex`'s own cache costs ~20 µs a lookup.
+        self._patterns = [rule.compiled for rule in self.rules]
         self.regex_timeout = regex_timeout
         self.stats = MatchStats()
 
@@ -167,8 +176,6 @@ class Matcher:
         self._keyword_rules: list[list[int]] = []
         index_of: dict[bytes, int] = {}
         for r_index, rule in enumerate(self.rules):
-            if rule.kind != "keyword":
-                continue
             for kw in rule.keywords:
                 key = kw.encode("utf-8").lower()
                 if key not in index_of:
@@ -177,11 +184,24 @@ class Matcher:
                     self._keyword_rules.append([])
                 self._keyword_rules[index_of[key]].append(r_index)
         self._keywords = keywords
-        self._tables = build_keyword_automaton(keywords or [b"\0\0\0"])
+        if len(keywords) >= _CAPACITY:
+            # The kernel needs room for every keyword of one position.
+            raise ValueError(f"{len(keywords)} keywords; at most {_CAPACITY - 1}")
+        tails = [
+            max(self.rules[r].keyword_tail for r in self._keyword_rules[i])
+            if all(self.rules[r].kind == "keyword" for r in self._keyword_rules[i])
+            else 0
+            for i in range(len(keywords))
+        ]
+        self._tables = build_keyword_tables(keywords or [b"\0\0\0"], tails or [0])
         self._assigned = [i for i, r in enumerate(self.rules) if r.kind == "assigned"]
+        # Assigned rules without name keywords need the token pass on every
+        # text blob; the others only where one of their names occurs.
+        self._always_tokens = any(not self.rules[i].keywords for i in self._assigned)
         self._token_classes = build_token_classes()
         if self._assigned:
             self._token_min = min(self.rules[i].token_min_length for i in self._assigned)
+            self._token_floor = min(self.rules[i].min_entropy for i in self._assigned)
         self._found_end = np.empty(_CAPACITY, np.int64)
         self._found_kw = np.empty(_CAPACITY, np.int32)
         self._tok_start = np.empty(_CAPACITY, np.int64)
@@ -210,75 +230,152 @@ class Matcher:
             return []
         return self.confirm(data, candidates, oid, source, encoding)
 
-    def find_candidates(self, data: bytes, binary: bool) -> dict[int, list[int]]:
-        """Return {rule index: sorted candidate byte offsets} for `data`."""
+    def find_candidates(
+        self, data: bytes, binary: bool
+    ) -> dict[int, list[tuple[int, int]]]:
+        """Return {rule index: windows (lo, hi) to confirm} for `data`.
+
+        A keyword rule's window surrounds the end of a keyword hit.  An
+        assigned rule's window runs from `back` bytes before a high-entropy
+        token to just past it; when the rule names keywords, one of them
+        must end within those `back` bytes, so the token pass runs only on
+        blobs that mention a name.
+        """
         arr = np.frombuffer(data, np.uint8)
-        per_rule: dict[int, list[int]] = {}
-        for end, kw in self._keyword_hits(arr):
-            for r_index in self._keyword_rules[kw]:
-                if binary and not self.rules[r_index].binary:
-                    continue
-                per_rule.setdefault(r_index, []).append(end)
-        if self._assigned and not binary:
-            for start, length, entropy, hex_only in self._tokens(arr):
-                for r_index in self._assigned:
+        n = arr.shape[0]
+        per_rule: dict[int, list[tuple[int, int]]] = {}
+        names: dict[int, np.ndarray] = {}
+        ends, kws = self._keyword_hits(arr)
+        if len(ends):
+            # Group hits by keyword with one sort, then hand each keyword's
+            # hit offsets to its rules as arrays, not one by one.
+            order = np.argsort(kws, kind="stable")
+            ends, kws = ends[order], kws[order]
+            cuts = np.flatnonzero(np.diff(kws)) + 1
+            for group in np.split(np.arange(len(kws)), cuts):
+                kw_ends = ends[group]
+                for r_index in self._keyword_rules[int(kws[group[0]])]:
                     rule = self.rules[r_index]
-                    if length < rule.token_min_length:
+                    if binary and not rule.binary:
                         continue
-                    if rule.token_charset == "hex" and not hex_only:
-                        continue
-                    if entropy < rule.min_entropy:
-                        continue
-                    per_rule.setdefault(r_index, []).append(start)
+                    if rule.kind == "keyword":
+                        lo = np.maximum(kw_ends - rule.back, 0).tolist()
+                        hi = np.minimum(kw_ends + rule.window, n).tolist()
+                        per_rule.setdefault(r_index, []).extend(zip(lo, hi))
+                    elif r_index in names:
+                        names[r_index] = np.concatenate([names[r_index], kw_ends])
+                    else:
+                        names[r_index] = kw_ends
+        if self._assigned and not binary and (names or self._always_tokens):
+            starts, tok_ends, entropy, hex_only = self._tokens(arr)
+            if len(starts):
+                self._assigned_windows(
+                    starts, tok_ends, entropy, hex_only, names, per_rule, n
+                )
         self.stats.candidates += sum(len(v) for v in per_rule.values())
         return per_rule
 
-    def _keyword_hits(self, arr: np.ndarray):  # type: ignore[no-untyped-def]
-        byte_class, delta, out_first, out_count, out_ids = self._tables
-        start, state = 0, 0
-        n = arr.shape[0]
-        while start < n:
-            hits, start, state = _kernels._scan_keywords(
-                arr, start, state, byte_class, delta, out_first, out_count,
-                out_ids, self._found_end, self._found_kw,
-            )  # fmt: skip
-            yield from zip(
-                self._found_end[:hits].tolist(), self._found_kw[:hits].tolist()
-            )
+    def _assigned_windows(
+        self,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        entropy: np.ndarray,
+        hex_only: np.ndarray,
+        names: dict[int, np.ndarray],
+        per_rule: dict[int, list[tuple[int, int]]],
+        n: int,
+    ) -> None:
+        """Turn tokens into assigned-rule windows, vectorised over tokens.
 
-    def _tokens(self, arr: np.ndarray):  # type: ignore[no-untyped-def]
-        floor = min(self.rules[i].min_entropy for i in self._assigned)
+        With name keywords, a window starts a little before the nearest name
+        that precedes the token rather than `back` bytes before it, which
+        keeps the regex work per token to a few dozen bytes.
+        """
+        lengths = ends - starts
+        for r_index in self._assigned:
+            rule = self.rules[r_index]
+            keep = (lengths >= rule.token_min_length) & (entropy >= rule.min_entropy)
+            if rule.token_charset == "hex":
+                keep &= hex_only == 1
+            lo = starts - rule.back
+            if rule.keywords:
+                hits = names.get(r_index)
+                if hits is None:
+                    continue
+                # The nearest name ending before the token's end: `_` and
+                # `=` are token bytes, so `DD_API_KEY=value` is one token
+                # and its name ends inside it.
+                hits = np.sort(hits)
+                at = np.searchsorted(hits, ends, side="left")
+                near = at > 0
+                nearest = np.where(near, hits[np.maximum(at - 1, 0)], -(1 << 40))
+                keep &= near & (nearest >= starts - rule.back)
+                lo = nearest - _NAME_LEAD
+            if keep.any():
+                lo = np.maximum(np.maximum(lo, starts - rule.back)[keep], 0)
+                hi = np.minimum(ends[keep] + 4, n)
+                per_rule.setdefault(r_index, []).extend(zip(lo.tolist(), hi.tolist()))
+
+    def _keyword_hits(self, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (end offsets, keyword indices) of every keyword hit."""
+        ends: list[np.ndarray] = []
+        kws: list[np.ndarray] = []
+        start, n = 0, arr.shape[0]
+        while start < n - 1:
+            hits, start = _kernels._scan_keywords(
+                arr, start, *self._tables, self._found_end, self._found_kw
+            )
+            ends.append(self._found_end[:hits].copy())
+            kws.append(self._found_kw[:hits].copy())
+        if len(ends) == 1:
+            return ends[0], kws[0]
+        if not ends:
+            return np.zeros(0, np.int64), np.zeros(0, np.int32)
+        return np.concatenate(ends), np.concatenate(kws)
+
+    def _tokens(self, arr: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Return (starts, ends, entropy, hex_only) of the blob's tokens."""
+        parts: list[tuple[np.ndarray, ...]] = []
         start, n = 0, arr.shape[0]
         while start < n:
             hits, start = _kernels._find_tokens(
                 arr, start, self._token_classes, self._token_min, _MAX_TOKEN,
-                floor, self._tok_start, self._tok_end, self._tok_entropy,
-                self._tok_hex,
+                self._token_floor, self._tok_start, self._tok_end,
+                self._tok_entropy, self._tok_hex,
             )  # fmt: skip
-            yield from zip(
-                self._tok_start[:hits].tolist(),
-                (self._tok_end[:hits] - self._tok_start[:hits]).tolist(),
-                self._tok_entropy[:hits].tolist(),
-                self._tok_hex[:hits].tolist(),
+            parts.append(
+                (
+                    self._tok_start[:hits].copy(),
+                    self._tok_end[:hits].copy(),
+                    self._tok_entropy[:hits].copy(),
+                    self._tok_hex[:hits].copy(),
+                )
             )
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            empty = np.zeros(0, np.int64)
+            return empty, empty, np.zeros(0), np.zeros(0, np.uint8)
+        return tuple(np.concatenate(column) for column in zip(*parts))
 
     def confirm(
         self,
         data: bytes,
-        candidates: dict[int, list[int]],
+        candidates: dict[int, list[tuple[int, int]]],
         oid: str,
         source: str,
         encoding: str | None,
     ) -> list[Match]:
         """Run each candidate rule's regex on merged windows; keep matches."""
         found: dict[tuple[int, int, int], tuple[Rule, int, int]] = {}
-        n = len(data)
-        for r_index, offsets in candidates.items():
+        for r_index, windows in candidates.items():
             rule = self.rules[r_index]
-            for lo, hi in _merge_windows(sorted(offsets), rule.back, rule.window, n):
+            merged = _merge_windows(windows)
+            self.stats.per_rule[rule.id] += len(merged)
+            for lo, hi in merged:
                 self.stats.windows += 1
                 try:
-                    for m in rule.compiled.finditer(
+                    for m in self._patterns[r_index].finditer(
                         data, lo, hi, timeout=self.regex_timeout
                     ):
                         s, e = m.span("secret")
@@ -292,8 +389,8 @@ class Matcher:
                     )  # fmt: skip
         if not found:
             return []
-        return self._build_matches(data, sorted(found.values(), key=_span_key),
-                                   oid, source, encoding)
+        spans = _drop_generic_overlaps(sorted(found.values(), key=_span_key))
+        return self._build_matches(data, spans, oid, source, encoding)
 
     def _build_matches(
         self,
@@ -344,19 +441,48 @@ class Matcher:
         return confidence, reasons
 
 
+def _has_hit_before(hits: list[int] | None, start: int, back: int) -> bool:
+    """Return whether a sorted hit list has an end in [start - back, start]."""
+    if not hits:
+        return False
+    at = bisect.bisect_right(hits, start)
+    return at > 0 and hits[at - 1] >= start - back
+
+
+def is_generic(rule: Rule) -> bool:
+    """Return whether a rule is a catch-all that specific rules outrank."""
+    return "generic" in rule.tags or rule.provider.lower() == "generic"
+
+
+def _drop_generic_overlaps(
+    spans: list[tuple[Rule, int, int]],
+) -> list[tuple[Rule, int, int]]:
+    """Drop generic-rule matches whose bytes a specific rule already holds.
+
+    One secret is one finding: an AWS secret key must not come back a
+    second time as a generic high-entropy value.
+    """
+    specific = [(s, e) for rule, s, e in spans if not is_generic(rule)]
+    if not specific:
+        return spans
+    return [
+        (rule, s, e)
+        for rule, s, e in spans
+        if not is_generic(rule) or not any(s < e2 and s2 < e for s2, e2 in specific)
+    ]
+
+
 def _span_key(item: tuple[Rule, int, int]) -> tuple[int, int, str]:
     return item[1], item[2], item[0].id
 
 
-def _merge_windows(
-    offsets: list[int], back: int, forward: int, n: int
-) -> list[tuple[int, int]]:
-    """Merge overlapping [offset - back, offset + forward) windows."""
-    windows: list[tuple[int, int]] = []
-    for offset in offsets:
-        lo, hi = max(0, offset - back), min(n, offset + forward)
-        if windows and lo <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+def _merge_windows(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge overlapping (lo, hi) byte windows into sorted disjoint ones."""
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(windows):
+        if merged and lo <= merged[-1][1]:
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
         else:
-            windows.append((lo, hi))
-    return windows
+            merged.append((lo, hi))
+    return merged

@@ -334,12 +334,11 @@ def labels_of(mask: int, refs: RefTable) -> tuple[list[str], list[str]]:
     """Split a reach mask into (ref labels, reflog labels)."""
     names: list[str] = []
     logs: list[str] = []
-    bit = 0
     while mask:
-        if mask & 1:
-            (logs if refs.is_reflog[bit] else names).append(refs.labels[bit])
-        mask >>= 1
-        bit += 1
+        low = mask & -mask
+        bit = low.bit_length() - 1
+        (logs if refs.is_reflog[bit] else names).append(refs.labels[bit])
+        mask ^= low
     return names, logs
 
 

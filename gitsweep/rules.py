@@ -72,6 +72,7 @@ class Rule:
     back: int = DEFAULT_BACK
     window: int = DEFAULT_WINDOW
     token_min_length: int = 16
+    keyword_tail: int = 0
     token_charset: str = "any"
     reference: str = ""
     tags: tuple[str, ...] = ()
@@ -244,6 +245,7 @@ def build_rule(entry: dict[str, Any], source: str, check_examples: bool = True) 
             back=int(entry.get("back", DEFAULT_BACK)),
             window=int(entry.get("window", DEFAULT_WINDOW)),
             token_min_length=int(entry.get("token_min_length", 16)),
+            keyword_tail=int(entry.get("keyword_tail", 0)),
             token_charset=charset,
             reference=entry.get("reference", ""),
             tags=tuple(entry.get("tags", ())),
@@ -261,9 +263,7 @@ def build_rule(entry: dict[str, Any], source: str, check_examples: bool = True) 
 
 #: Fields a `[[rules]]` table may have; anything else is a typo.
 _FIELDS = frozenset(
-    "id name provider severity pattern keywords kind min_entropy validator binary "
-    "back window token_min_length token_charset reference tags revocation "
-    "examples".split()
+    ["id", "name", "provider", "severity", "pattern", "keywords", "kind", "min_entropy", "validator", "binary", "back", "window", "token_min_length", "keyword_tail", "token_charset", "reference", "tags", "revocation", "examples"]
 )
 
 
