@@ -71,6 +71,9 @@ class ScanOptions:
     verify_objects: bool = False
     regex_timeout: float = 1.0
     min_confidence: str = "medium"
+    #: Digest of the rule set the caller loaded; a shard refuses to run
+    #: with other rules (a worker with another gitsweep or rule files).
+    ruleset_digest: str = ""
     #: `A..B` or a base ref: walk only the objects that range adds.
     object_range: str | None = None
 
@@ -125,9 +128,14 @@ def scan_shard(
             f"{repo_path} changed during the scan ({expected_objects} objects "
             f"listed, {len(objects)} now); run the scan again"
         )
-    matcher = Matcher(
-        load_rules(options.rule_files, options.disabled), options.regex_timeout
-    )
+    ruleset = load_rules(options.rule_files, options.disabled)
+    if options.ruleset_digest and ruleset.digest != options.ruleset_digest:
+        raise RuntimeError(
+            f"this worker loaded rule set {ruleset.digest} but the scan of "
+            f"{repo_path} uses {options.ruleset_digest}; install the same "
+            "gitsweep version and rule files on every worker"
+        )
+    matcher = Matcher(ruleset, options.regex_timeout)
     result = ShardResult(start, stop)
     counts = dict(objects=0, blobs=0, trees=0, commits=0, tags=0, bytes=0)
     for raw_oid, kind, data in walker.walk_objects(
@@ -242,7 +250,8 @@ def scan(
     if baseline is not None and not isinstance(baseline, Baseline):
         baseline = load_baseline(baseline)
     options = ScanOptions(
-        rule_files=tuple(os.fspath(r) for r in rules),
+        # Absolute, because a worker resolves paths from its own folder.
+        rule_files=tuple(os.path.abspath(r) for r in rules),
         disabled=tuple(disable),
         max_blob_size=max_blob_size,
         verify_objects=verify_objects,
@@ -251,6 +260,7 @@ def scan(
         object_range=since,
     )
     ruleset = load_rules(options.rule_files, options.disabled)
+    options = attrs.evolve(options, ruleset_digest=ruleset.digest)
     objects = walker.list_objects(repo)
     # A range walks fewer objects; provenance still sees all of them, so
     # a tree the range shares with its base is not taken for missing.
