@@ -177,19 +177,23 @@ def main(argv: list[str] | None = None) -> int:
         log.error("no repositories: pass paths or --synthetic SIZES")
         return 2
 
-    results = {
+    results: dict = {
         "machine": _measure.describe_machine(),
         "tools": {t.name: t.version for t in tools},
         "rounds": args.rounds,
-        "repositories": [
-            bench_repository(repo, tools, args.rounds, args.warmup) for repo in repos
-        ],
+        "repositories": [],
     }
+    for repo in repos:
+        results["repositories"].append(
+            bench_repository(repo, tools, args.rounds, args.warmup)
+        )
+        # Written after every repository: a long run stopped halfway still
+        # leaves the repositories it finished.
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1) + "\n")
+        if args.markdown:
+            write_markdown(args.markdown, results)
     print(render_table(results))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1) + "\n")
-    if args.markdown:
-        write_markdown(args.markdown, results)
     return 0
 
 
