@@ -71,10 +71,7 @@ def _class_of(chars: bytes) -> bytes:
 
 
 def _escape(data: bytes) -> bytes:
-    return b"".join(
-        bytes([c]) if chr(c) in _PLAIN else b"\\x%02x" % c
-        for c in data
-    )
+    return b"".join(bytes([c]) if chr(c) in _PLAIN else b"\\x%02x" % c for c in data)
 
 
 def expression(secret: bytes, marker: bytes) -> tuple[bytes, bool]:
@@ -133,10 +130,14 @@ def export_filter_repo(
         files.append(str(paths))
         args += ["--invert-paths", "--paths-from-file", str(paths)]
     warnings = [
-        "run it in a fresh `git clone --mirror` of the repository (filter-repo "
-        "refuses anything else without --force)",
-        "filter-repo leaves blobs with a NUL in the first 8 KiB alone; the plan "
-        "strips such blobs by id instead",
+        (
+            "run it in a fresh `git clone --mirror` of the repository (filter-repo "
+            "refuses anything else without --force)"
+        ),
+        (
+            "filter-repo leaves blobs with a NUL in the first 8 KiB alone; the plan "
+            "strips such blobs by id instead"
+        ),
         "--invert-paths --paths-from-file also removes a folder of the same name",
     ]
     if spelled:
@@ -175,7 +176,9 @@ def export_bfg(
             "--delete-files matches file names, not paths: every file named "
             f"{', '.join(names)} in any folder is deleted"
         )
-    sizes = [b.size for i in plan.active_items for b in i.blobs if b.action == ACTION_REPLACE]
+    sizes = [
+        b.size for i in plan.active_items for b in i.blobs if b.action == ACTION_REPLACE
+    ]
     if sizes and max(sizes) >= BFG_SIZE_THRESHOLD:
         args += ["--filter-content-size-threshold", str(max(sizes) + 1)]
         warnings.append(
@@ -208,12 +211,18 @@ def export_gitlab(plan: RewritePlan, folder: str | os.PathLike[str]) -> ExportRe
     target = out / "gitlab-blob-ids.txt"
     write_private(target, "".join(f"{oid}\n" for oid in blobs))
     warnings = (
-        "GitLab removes whole blobs, it does not edit them: every listed "
-        "version of a file disappears (the plan's replacements become removals)",
-        "messages are not touched by blob removal; rewrite them with "
-        "git-filter-repo or gitsweep rewrite",
-        "only blobs that held a secret are listed, not other versions of a "
-        f"purged path ({len(plan.blobs_with(ACTION_PURGE))} such blob(s))",
+        (
+            "GitLab removes whole blobs, it does not edit them: every listed "
+            "version of a file disappears (the plan's replacements become removals)"
+        ),
+        (
+            "messages are not touched by blob removal; rewrite them with "
+            "git-filter-repo or gitsweep rewrite"
+        ),
+        (
+            "only blobs that held a secret are listed, not other versions of a "
+            f"purged path ({len(plan.blobs_with(ACTION_PURGE))} such blob(s))"
+        ),
     )
     return ExportResult(
         "gitlab",

@@ -429,7 +429,9 @@ def _plan_item(repo: pygit2.Repository, finding: Finding, policy: Policy) -> Pla
     elif not blobs:
         action = ACTION_SCRUB
     else:
-        action = sorted(actions - {ACTION_SKIP})[0] if actions - {ACTION_SKIP} else ACTION_SKIP
+        action = (
+            min(actions - {ACTION_SKIP}) if actions - {ACTION_SKIP} else ACTION_SKIP
+        )
     return PlanItem(
         fingerprint=finding.fingerprint,
         rule=finding.rule,
@@ -546,7 +548,9 @@ def read_refs(repo: pygit2.Repository) -> dict[str, bytes]:
         ref = repo.references[name]
         if ref.type == pygit2.enums.ReferenceType.SYMBOLIC:
             continue
-        refs[name] = ref.target.raw
+        target = ref.target
+        assert isinstance(target, pygit2.Oid)
+        refs[name] = target.raw
     return refs
 
 
@@ -627,8 +631,12 @@ def measure_impact(
     """
     items = [i for i in items if i.action != ACTION_SKIP]
     history = read_history(repo)
-    blobs = {bytes.fromhex(b.oid) for i in items for b in i.blobs if b.action != ACTION_SKIP}
-    paths = {p for i in items for b in i.blobs if b.action == ACTION_PURGE for p in b.paths}
+    blobs = {
+        bytes.fromhex(b.oid) for i in items for b in i.blobs if b.action != ACTION_SKIP
+    }
+    paths = {
+        p for i in items for b in i.blobs if b.action == ACTION_PURGE for p in b.paths
+    }
     messages = {bytes.fromhex(m.oid) for i in items for m in i.messages}
     seeds = {c for c in history.order if c in messages}
     if introducers is not None:
@@ -654,13 +662,17 @@ def measure_impact(
             unchanged.append(name)
     for commit in history.order:
         if commit in affected and commit in history.signed:
-            signed.append(SignedObject(commit.hex(), "commit", history.subjects[commit]))
-    head = None if repo.head_is_unborn else repo.head.target.raw
+            signed.append(
+                SignedObject(commit.hex(), "commit", history.subjects[commit])
+            )
+    head = None if repo.head_is_unborn else repo.head.peel(pygit2.Commit).id.raw
     return Impact(
         commits=len(history.order),
         commits_rewritten=len(affected),
         blobs_rewritten=len(blobs),
-        blob_bytes=sum(b.size for i in items for b in i.blobs if b.action != ACTION_SKIP),
+        blob_bytes=sum(
+            b.size for i in items for b in i.blobs if b.action != ACTION_SKIP
+        ),
         messages_rewritten=len(messages),
         refs=tuple(refs),
         head_changes=head is not None and peel(repo, head)[0] in affected,
@@ -680,7 +692,7 @@ def _commits_holding(
     memo: dict[bytes, bool] = {}
     wanted = [p.encode("utf-8", "surrogateescape") for p in paths]
 
-    def holds(tree: pygit2.Tree) -> bool:
+    def holds(tree: Any) -> bool:
         key = tree.id.raw
         if key not in memo:
             memo[key] = any(
@@ -707,7 +719,9 @@ def _has_path(tree: pygit2.Tree, path: bytes) -> bool:
 
 def _is_signed_tag(repo: pygit2.Repository, raw: bytes) -> bool:
     _kind, data = repo.odb.read(pygit2.Oid(raw=raw))
-    return b"-----BEGIN PGP SIGNATURE-----" in data or b"-----BEGIN SSH SIGNATURE" in data
+    return (
+        b"-----BEGIN PGP SIGNATURE-----" in data or b"-----BEGIN SSH SIGNATURE" in data
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -716,9 +730,7 @@ def _is_signed_tag(repo: pygit2.Repository, raw: bytes) -> bool:
 
 def secrets_from_report(report: Report) -> dict[str, bytes]:
     """Return fingerprint -> secret bytes for a report that holds secrets."""
-    return {
-        f.fingerprint: f.secret_bytes() for f in report.findings if not f.redacted
-    }
+    return {f.fingerprint: f.secret_bytes() for f in report.findings if not f.redacted}
 
 
 def resolve_secrets(
@@ -775,7 +787,9 @@ def replace_all(data: bytes, replacements: list[tuple[bytes, bytes]]) -> bytes:
     return data
 
 
-def replacements(plan: RewritePlan, secrets: Mapping[str, bytes]) -> list[tuple[bytes, bytes]]:
+def replacements(
+    plan: RewritePlan, secrets: Mapping[str, bytes]
+) -> list[tuple[bytes, bytes]]:
     """Return (secret, marker) pairs of the active items, longest first."""
     pairs = {
         secrets[i.fingerprint]: i.marker.encode("utf-8")
@@ -797,7 +811,9 @@ def render_dry_run(
     """
     repo = walker.open_repository(repository or plan.repository)
     pairs = replacements(plan, secrets)
-    shown = [(s, redact(s.decode("utf-8", "surrogateescape")).encode()) for s, _ in pairs]
+    shown = [
+        (s, redact(s.decode("utf-8", "surrogateescape")).encode()) for s, _ in pairs
+    ]
     out: list[str] = []
     diffed: set[str] = set()
     for item in plan.active_items:
@@ -842,8 +858,10 @@ def render_plan(plan: RewritePlan) -> str:
     lines = [
         f"# Rewrite plan for {plan.repository}",
         "",
-        f"{len(plan.active_items)} finding(s) to remove, "
-        f"{len(plan.items) - len(plan.active_items)} skipped.",
+        (
+            f"{len(plan.active_items)} finding(s) to remove, "
+            f"{len(plan.items) - len(plan.active_items)} skipped."
+        ),
         "",
         "| finding | rule | action | blobs | messages | at HEAD |",
         "|---|---|---|---|---|---|",
@@ -856,7 +874,9 @@ def render_plan(plan: RewritePlan) -> str:
         )
     lines += ["", "## What changes", ""]
     lines.append(f"- blobs to rewrite: {len(plan.blobs_with(ACTION_REPLACE))}")
-    lines.append(f"- blobs to strip (binary or UTF-16): {len(plan.blobs_with(ACTION_STRIP))}")
+    lines.append(
+        f"- blobs to strip (binary or UTF-16): {len(plan.blobs_with(ACTION_STRIP))}"
+    )
     for blob in (b for i in plan.items for b in i.blobs if b.action == ACTION_STRIP):
         lines.append(f"  - {blob.oid} at {', '.join(blob.paths)}: {blob.reason}")
     lines.append(f"- paths to purge from all history: {len(plan.purge_paths)}")

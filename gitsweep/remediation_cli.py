@@ -23,21 +23,44 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "plan", help="plan the removal of every finding from the history"
     )
     p.add_argument("path", nargs="?", default=".", help="repository (default: here)")
-    p.add_argument("--report", metavar="FILE",
-                   help="use a report written with --reveal instead of rescanning")
+    p.add_argument(
+        "--report",
+        metavar="FILE",
+        help="use a report written with --reveal instead of rescanning",
+    )
     p.add_argument("--format", "-f", choices=("markdown", "json"), default="markdown")
     p.add_argument("--output", "-o", metavar="FILE", help="write here (mode 0600)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="also print the diff of every change, secrets redacted")
-    p.add_argument("--head", choices=("replace", "purge"),
-                   help="for secrets at HEAD: keep the file or purge every version")
-    p.add_argument("--override", action="append", default=[], metavar="KEY=ACTION",
-                   help="rule:ID=, path:GLOB= or finding:FINGERPRINT= an action "
-                   "(replace-literal, purge-path, strip-blob, skip); may be repeated")
-    p.add_argument("--export", choices=TOOLS, action="append", default=[],
-                   help="also write inputs for this tool; may be repeated")
-    p.add_argument("--export-dir", metavar="DIR", default="gitsweep-export",
-                   help="folder for exported files (mode 0600 each)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="also print the diff of every change, secrets redacted",
+    )
+    p.add_argument(
+        "--head",
+        choices=("replace", "purge"),
+        help="for secrets at HEAD: keep the file or purge every version",
+    )
+    p.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="KEY=ACTION",
+        help="rule:ID=, path:GLOB= or finding:FINGERPRINT= an action "
+        "(replace-literal, purge-path, strip-blob, skip); may be repeated",
+    )
+    p.add_argument(
+        "--export",
+        choices=TOOLS,
+        action="append",
+        default=[],
+        help="also write inputs for this tool; may be repeated",
+    )
+    p.add_argument(
+        "--export-dir",
+        metavar="DIR",
+        default="gitsweep-export",
+        help="folder for exported files (mode 0600 each)",
+    )
     p.add_argument("--quiet", "-q", action="store_true")
     add_scan_options(p)
     p.set_defaults(func=cmd_plan)
@@ -48,8 +71,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     r.add_argument("plan", help="plan file from `gitsweep plan --format json`")
     where = r.add_mutually_exclusive_group(required=True)
     where.add_argument("--mirror", metavar="DEST", help="new mirror clone to create")
-    where.add_argument("--in-place", action="store_true",
-                       help="rewrite the repository itself (bundle backup first)")
+    where.add_argument(
+        "--in-place",
+        action="store_true",
+        help="rewrite the repository itself (bundle backup first)",
+    )
     r.add_argument("--source", metavar="PATH", help="repository (default: the plan's)")
     r.set_defaults(func=cmd_rewrite)
 

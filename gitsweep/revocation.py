@@ -80,7 +80,9 @@ def checklist(
     now: datetime | None = None,
 ) -> Checklist:
     """Build the revocation checklist of `report`, riskiest credential first."""
-    ruleset = rules if rules is not None else load_rules(list(rule_files))
+    ruleset = (
+        rules if rules is not None else load_rules([os.fspath(r) for r in rule_files])
+    )
     now = now or datetime.now(timezone.utc)
     raw = [_entry(f, _rule(ruleset, f.rule), report, now) for f in report.findings]
     raw.sort(key=_risk_key)
@@ -108,7 +110,9 @@ def _risk_key(entry: ChecklistEntry) -> tuple[int, int, int, str]:
     )
 
 
-def _entry(finding: Finding, rule: Rule | None, report: Report, now: datetime) -> ChecklistEntry:
+def _entry(
+    finding: Finding, rule: Rule | None, report: Report, now: datetime
+) -> ChecklistEntry:
     first = finding.first_date
     days = None
     if first:
@@ -171,8 +175,10 @@ def render_markdown(listing: Checklist) -> str:
     lines = [
         f"# Revocation checklist for {listing.repository}",
         "",
-        "Revoke or rotate these before rewriting history: a rewrite does not "
-        "make a leaked credential safe.",
+        (
+            "Revoke or rotate these before rewriting history: a rewrite does not "
+            "make a leaked credential safe."
+        ),
         "",
     ]
     if not listing.entries:

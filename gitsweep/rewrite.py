@@ -30,13 +30,11 @@ import pygit2
 from . import walker
 from .errors import PlanError, RewriteError
 from .plan import (
-    ACTION_PURGE,
     ACTION_REPLACE,
     ACTION_STRIP,
     History,
     RewritePlan,
     peel,
-    read_object,
     read_refs,
     replace_all,
     replacements,
@@ -92,9 +90,7 @@ class RewriteResult:
 
 def _git(cwd: str | os.PathLike[str], *args: str) -> str:
     """Run git in `cwd`; raise `RewriteError` with its stderr on failure."""
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, check=False
-    )
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     if done.returncode != 0:
         raise RewriteError(
             f"git {' '.join(args)} failed in {cwd}: "
@@ -402,7 +398,9 @@ def rewrite(
         parent = dest.parent
     if secrets is None:
         secrets = resolve_secrets(plan, repo.path)
-    missing = [i.fingerprint[:12] for i in plan.active_items if i.fingerprint not in secrets]
+    missing = [
+        i.fingerprint[:12] for i in plan.active_items if i.fingerprint not in secrets
+    ]
     if missing:
         raise PlanError(f"no secret given for finding(s) {', '.join(missing)}")
     stash_log = _read_stash_log(Path(repo.path))
@@ -441,7 +439,8 @@ def rewrite(
         result,
         destination=str(final),
         in_place=in_place,
-        commit_map=str(final / "gitsweep" / "commit-map") if not in_place
+        commit_map=str(final / "gitsweep" / "commit-map")
+        if not in_place
         else str(Path(repo.path) / "gitsweep" / "commit-map"),
         backup=backup,
         verified=verify,
@@ -521,6 +520,7 @@ def _rewrite_notes_commit(engine: Engine, commit: bytes) -> None:
     new = engine.commits[commit]
     repo = engine.repo
     obj = repo[pygit2.Oid(raw=new)]
+    assert isinstance(obj, pygit2.Commit)
     tree = engine.notes_tree(obj.tree_id.raw)
     if tree == obj.tree_id.raw:
         return
@@ -574,7 +574,9 @@ def _read_stash_log(gitdir: Path) -> list[bytes] | None:
     return [line for line in path.read_bytes().splitlines() if len(line) > 82]
 
 
-def _write_stash_log(path: Path, lines: list[bytes], commits: Mapping[bytes, bytes]) -> None:
+def _write_stash_log(
+    path: Path, lines: list[bytes], commits: Mapping[bytes, bytes]
+) -> None:
     """Write the stash reflog with every entry pointing at its new commit."""
     out, last = [], _ZERO.encode()
     for line in lines:
@@ -594,21 +596,33 @@ def _write_maps(path: Path, engine: Engine, changes: list[RefChange]) -> None:
     folder.mkdir(exist_ok=True)
     with open(folder / "commit-map", "w", encoding="ascii") as handle:
         handle.write(f"{'old':<40} new\n")
-        for old, new in engine.commits.items():
-            handle.write(f"{old.hex()} {new.hex()}\n")
+        handle.writelines(
+            f"{old.hex()} {new.hex()}\n" for old, new in engine.commits.items()
+        )
     with open(folder / "ref-map", "w", encoding="utf-8") as handle:
         handle.write(f"{'old':<40} {'new':<40} ref\n")
-        for change in changes:
-            handle.write(f"{change.old} {change.new} {change.name}\n")
+        handle.writelines(
+            f"{change.old} {change.new} {change.name}\n" for change in changes
+        )
 
 
 def _apply_in_place(repo: pygit2.Repository, tmp: Path, has_stash: bool) -> None:
     """Fetch the verified refs back into the source and drop its old objects."""
     gitdir = Path(repo.path)
-    _git(gitdir, "fetch", "-q", "--update-head-ok", "--no-tags", str(tmp), "+refs/*:refs/*")
+    _git(
+        gitdir,
+        "fetch",
+        "-q",
+        "--update-head-ok",
+        "--no-tags",
+        str(tmp),
+        "+refs/*:refs/*",
+    )
     if not repo.is_bare:
         _git(repo.workdir, "reset", "-q", "--hard")
-    _git(gitdir, "reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all")
+    _git(
+        gitdir, "reflog", "expire", "--expire=now", "--expire-unreachable=now", "--all"
+    )
     if has_stash and (tmp / "logs" / "refs" / "stash").is_file():
         target = gitdir / "logs" / "refs" / "stash"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -634,7 +648,9 @@ def verify_rewrite(
 
     planned = {i.fingerprint for i in plan.active_items}
     report = scan(path, rules=plan.rule_files, disable=plan.disabled, jobs=1)
-    left = sorted({f.fingerprint[:12] for f in report.findings if f.fingerprint in planned})
+    left = sorted(
+        {f.fingerprint[:12] for f in report.findings if f.fingerprint in planned}
+    )
     repo = walker.open_repository(path)
     needles = []
     for item in plan.active_items:
@@ -670,9 +686,11 @@ def _utf16(text: str, encoding: str) -> bytes:
 def next_steps(plan: RewritePlan, result: RewriteResult) -> list[str]:
     """Return what only a human can do after this rewrite, in order."""
     steps = [
-        "Revoke or rotate every credential first (`gitsweep checklist`): the "
-        "secrets were public for as long as the history was, and a rewrite "
-        "does not take them back from clones, forks, caches or logs.",
+        (
+            "Revoke or rotate every credential first (`gitsweep checklist`): the "
+            "secrets were public for as long as the history was, and a rewrite "
+            "does not take them back from clones, forks, caches or logs."
+        ),
     ]
     names = [c.name for c in result.refs if not c.name.startswith("refs/stash")]
     if names:
@@ -693,13 +711,19 @@ def next_steps(plan: RewritePlan, result: RewriteResult) -> list[str]:
             "signature; re-sign them if your policy requires signatures."
         )
     steps += [
-        "Ask the hosting service to purge cached views and pull/merge-request "
-        "refs (refs/pull/*, refs/merge-requests/*) that still hold the old "
-        "commits; GitHub and GitLab support both do this on request.",
-        "Tell every collaborator to re-clone (not pull): an old clone pushed "
-        "again brings the secrets back. Old forks keep them too.",
-        f"Keep the commit map ({result.commit_map}) to translate old commit ids "
-        "in issues and CI logs; delete the mirror when you are done.",
+        (
+            "Ask the hosting service to purge cached views and pull/merge-request "
+            "refs (refs/pull/*, refs/merge-requests/*) that still hold the old "
+            "commits; GitHub and GitLab support both do this on request."
+        ),
+        (
+            "Tell every collaborator to re-clone (not pull): an old clone pushed "
+            "again brings the secrets back. Old forks keep them too."
+        ),
+        (
+            f"Keep the commit map ({result.commit_map}) to translate old commit ids "
+            "in issues and CI logs; delete the mirror when you are done."
+        ),
     ]
     if result.backup:
         steps.append(
@@ -712,13 +736,19 @@ def next_steps(plan: RewritePlan, result: RewriteResult) -> list[str]:
 def render_result(result: RewriteResult) -> str:
     """Return a human summary of a rewrite with its next steps."""
     lines = [
-        f"rewrote {result.commits_rewritten} of {result.commits} commits, "
-        f"{result.blobs_rewritten} blob(s) edited, {result.blobs_removed} stripped, "
-        f"{result.trees_rewritten} tree(s), {result.tags_rewritten} tag(s)",
-        f"moved {len(result.refs)} ref(s); objects {result.objects_before} before, "
-        f"{result.objects_after} after gc",
-        f"{'verified: no planned secret is left' if result.verified else 'NOT verified'}"
-        f" in {result.destination}",
+        (
+            f"rewrote {result.commits_rewritten} of {result.commits} commits, "
+            f"{result.blobs_rewritten} blob(s) edited, {result.blobs_removed} stripped, "
+            f"{result.trees_rewritten} tree(s), {result.tags_rewritten} tag(s)"
+        ),
+        (
+            f"moved {len(result.refs)} ref(s); objects {result.objects_before} before, "
+            f"{result.objects_after} after gc"
+        ),
+        (
+            f"{'verified: no planned secret is left' if result.verified else 'NOT verified'}"
+            f" in {result.destination}"
+        ),
         f"commit map: {result.commit_map}",
     ]
     if result.backup:

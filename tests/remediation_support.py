@@ -16,9 +16,7 @@ from gitsweep.plan import RewritePlan, plan
 
 def git(path: str | Path, *args: str) -> str:
     """Run git in `path` and return stdout (errors fail the test)."""
-    done = subprocess.run(
-        ["git", *args], cwd=path, capture_output=True, check=False
-    )
+    done = subprocess.run(["git", *args], cwd=path, capture_output=True, check=False)
     assert done.returncode == 0, done.stderr.decode(errors="replace")
     return done.stdout.decode("utf-8", "surrogateescape")
 

@@ -9,10 +9,10 @@ from remediation_support import build_leaky, scan_plan
 
 from gitsweep import fakes
 from gitsweep.export import (
-    expression,
     export_bfg,
     export_filter_repo,
     export_gitlab,
+    expression,
 )
 from gitsweep.findings import redact
 from gitsweep.plan import secrets_from_report
@@ -46,7 +46,12 @@ def test_filter_repo_export_writes_private_files_and_flags(builder, rng, tmp_pat
     report, planned = scan_plan(builder.path)
     result = export_filter_repo(planned, secrets_from_report(report), tmp_path / "out")
     assert all(_mode(f) == "0o600" for f in result.files)
-    for flag in ("--replace-text", "--replace-message", "--invert-paths", "--paths-from-file"):
+    for flag in (
+        "--replace-text",
+        "--replace-message",
+        "--invert-paths",
+        "--paths-from-file",
+    ):
         assert flag in result.command
     text = "".join(Path(f).read_text() for f in result.files)
     for value in secrets.values():

@@ -54,7 +54,10 @@ def test_binary_and_utf16_blobs_are_stripped_with_a_reason(builder, rng):
     """Text replacement cannot reach these, so the plan strips them and says so."""
     token = fakes.github_token(rng)
     builder.write("cache.bin", b"BIN\0\1" + token.encode() + b"\0\0")
-    builder.write("win.txt", "\ufeffTOKEN=" + fakes.github_token(rng) + "\r\n", )
+    builder.write(
+        "win.txt",
+        "\ufeffTOKEN=" + fakes.github_token(rng) + "\r\n",
+    )
     (builder.path / "win.txt").write_bytes(
         ("TOKEN=" + fakes.github_token(rng) + "\r\n").encode("utf-16")
     )
@@ -76,10 +79,14 @@ def test_overrides_win_finding_over_path_over_rule(builder, rng):
         by_rule={"github-classic-pat": ACTION_PURGE},
         by_path={"ci/*": ACTION_STRIP},
     )
-    actions = {p: b.action for b in _item(planned, "github-classic-pat").blobs for p in b.paths}
+    actions = {
+        p: b.action for b in _item(planned, "github-classic-pat").blobs for p in b.paths
+    }
     assert actions["ci/config.yml"] == ACTION_PURGE  # rule covers the finding
     planned = plan(report, by_path={"ci/*": ACTION_STRIP})
-    actions = {p: b.action for b in _item(planned, "github-classic-pat").blobs for p in b.paths}
+    actions = {
+        p: b.action for b in _item(planned, "github-classic-pat").blobs for p in b.paths
+    }
     assert actions == {"deploy.sh": ACTION_REPLACE, "ci/config.yml": ACTION_STRIP}
     planned = plan(report, by_finding={token.fingerprint[:12]: ACTION_SKIP})
     assert _item(planned, "github-classic-pat").action == ACTION_SKIP
@@ -92,8 +99,13 @@ def test_impact_counts_refs_stash_notes_and_head(builder, rng):
     build_leaky(builder, rng)
     _report, planned = scan_plan(builder.path)
     impact = planned.impact
-    assert {"refs/heads/main", "refs/heads/feature", "refs/tags/v0.1", "refs/tags/v1.0",
-            "refs/stash"} <= set(impact.refs)
+    assert {
+        "refs/heads/main",
+        "refs/heads/feature",
+        "refs/tags/v0.1",
+        "refs/tags/v1.0",
+        "refs/stash",
+    } <= set(impact.refs)
     assert impact.head_changes and impact.stash_entries == 2
     assert 0 < impact.commits_rewritten <= impact.commits
     text = render_plan(planned)
@@ -148,7 +160,19 @@ def test_cli_plan_refuses_a_redacted_report(builder, rng, tmp_path, capsys):
     builder.write("a.txt", f"t {fakes.github_token(rng)}\n")
     builder.commit("a")
     report_file = tmp_path / "report.json"
-    main(["scan", str(builder.path), "-q", "-f", "json", "-o", str(report_file), "-j", "1"])
+    main(
+        [
+            "scan",
+            str(builder.path),
+            "-q",
+            "-f",
+            "json",
+            "-o",
+            str(report_file),
+            "-j",
+            "1",
+        ]
+    )
     code = main(["plan", str(builder.path), "--report", str(report_file)])
     assert code == 2
     assert "redacted" in capsys.readouterr().err
@@ -159,8 +183,22 @@ def test_cli_plan_writes_json_that_rewrite_accepts(builder, rng, tmp_path, capsy
     builder.write("a.txt", f"t {fakes.github_token(rng)}\n")
     builder.commit("a")
     plan_file = tmp_path / "plan.json"
-    assert main(["plan", str(builder.path), "-q", "-f", "json", "-o", str(plan_file),
-                 "-j", "1"]) == 1
+    assert (
+        main(
+            [
+                "plan",
+                str(builder.path),
+                "-q",
+                "-f",
+                "json",
+                "-o",
+                str(plan_file),
+                "-j",
+                "1",
+            ]
+        )
+        == 1
+    )
     assert oct(plan_file.stat().st_mode & 0o777) == "0o600"
     assert main(["rewrite", str(plan_file), "--mirror", str(tmp_path / "m.git")]) == 0
     out = capsys.readouterr().out

@@ -19,8 +19,10 @@ def test_entries_are_ordered_by_severity_publication_and_age(builder, rng):
     build_leaky(builder, rng)
     listing = checklist(scan(builder.path, jobs=1), now=NOW)
     ranks = {"critical": 4, "high": 3, "medium": 2, "low": 1}
-    keys = [(-ranks[e.severity], -e.published, -(e.exposure_days or 0))
-            for e in listing.entries]
+    keys = [
+        (-ranks[e.severity], -e.published, -(e.exposure_days or 0))
+        for e in listing.entries
+    ]
     assert keys == sorted(keys)
     assert [e.rank for e in listing.entries] == list(range(1, len(keys) + 1))
 
@@ -41,7 +43,9 @@ def test_reflog_only_secret_ranks_below_a_published_one(builder, rng):
 def test_aws_entries_name_the_key_id_and_cloudtrail_window(builder, rng):
     """The AWS secret key is named by its key id; the audit starts at first commit."""
     key_id, secret = fakes.aws_key_pair(rng)
-    builder.write("cfg.ini", f"aws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n")
+    builder.write(
+        "cfg.ini", f"aws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"
+    )
     builder.commit("aws")
     listing = checklist(scan(builder.path, jobs=1), now=NOW)
     by_rule = {e.rule: e for e in listing.entries}
@@ -67,6 +71,9 @@ def test_markdown_and_json_hold_no_secret(builder, rng):
 def test_every_rule_has_revocation_guidance(rule):
     """Each rule says how to revoke, where, what to look up, audit, replace with."""
     guide = rule.revocation
-    missing = [k for k in ("how", "url", "identity", "audit", "replace_with")
-               if not getattr(guide, k)]
+    missing = [
+        k
+        for k in ("how", "url", "identity", "audit", "replace_with")
+        if not getattr(guide, k)
+    ]
     assert not missing, f"rule {rule.id} lacks revocation {missing}"
