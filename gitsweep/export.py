@@ -80,6 +80,8 @@ def expression(secret: bytes, marker: bytes) -> tuple[bytes, bool]:
     The line works for git-filter-repo (`--replace-text`,
     `--replace-message`) and for the BFG (`--replace-text`).
     """
+    # LIMITATION: the pattern also matches a token with the same ends,
+    # length and alphabet; that near twin is replaced as well.
     if len(secret) >= MIN_REDACTED_LENGTH and b"==>" not in secret:
         # Keep exactly what `redact` shows of the secret, no more.
         keep = min(KEEP, len(secret) // 6)

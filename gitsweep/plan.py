@@ -411,6 +411,8 @@ def _plan_item(repo: pygit2.Repository, finding: Finding, policy: Policy) -> Pla
             messages.append(
                 MessageChange(occ.object, occ.source, occ.field, occ.commit_subject)
             )
+            # LIMITATION: header fields (author, tagger...) are not
+            # rewritten; only messages are, so verification then fails.
             if occ.field not in (None, "message"):
                 notes.append(
                     f"{occ.source} {occ.object[:12]} holds the secret in its "

@@ -196,6 +196,8 @@ class Engine:
         """Return the new id of a blob, or None when it leaves the trees."""
         if oid in self.strip:
             return None
+        # LIMITATION: only the blobs the plan lists are edited; an unmatched
+        # copy elsewhere is left for the verification to catch (it fails).
         if oid not in self.replace:
             return oid
         if oid not in self.blobs:
