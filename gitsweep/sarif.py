@@ -1,8 +1,9 @@
 """SARIF 2.1.0 output, as GitHub code scanning loads it.
 
-One result per occurrence that has a path; commit-message and unreachable
-occurrences are results without a file location but with the object id in
-their properties.  Secrets are redacted unless asked otherwise.
+One result per occurrence.  Occurrences without a path (a commit or tag
+message, a blob no tree names) are located at `.git`, since GitHub code
+scanning refuses results without a location; the object id is in their
+properties.  Secrets are redacted unless asked otherwise.
 """
 
 from __future__ import annotations
@@ -77,6 +78,13 @@ def render_sarif(report: Report, ruleset: RuleSet | None = None, reveal: bool = 
                             },
                         }
                     }
+                ]
+            else:
+                # GitHub code scanning rejects a whole upload when one result
+                # has no location; a commit or tag message, or a blob no
+                # tree names, points at the repository's git folder instead.
+                result["locations"] = [
+                    {"physicalLocation": {"artifactLocation": {"uri": ".git"}}}
                 ]
             results.append(result)
     doc = {

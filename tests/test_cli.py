@@ -209,3 +209,22 @@ def test_demo_keep_refuses_a_non_empty_folder(
     (tmp_path / "x").write_text("mine")
     assert main(["demo", "--keep", str(tmp_path)]) == 2
     assert "not empty" in capsys.readouterr().err
+
+
+def test_sarif_gives_every_result_a_location(
+    builder: GitBuilder, rng: random.Random, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A secret in a commit message still has a location, as GitHub requires."""
+    builder.write("app.py", "print('hi')\n")
+    builder.commit("wire hooks", "-m", f"token {fakes.github_token(rng)}")
+    builder.git(
+        "hash-object", "-w", "--stdin", input=f"{fakes.github_token(rng)}\n".encode()
+    )
+
+    code, out, _ = run(capsys, str(builder.path), "--format", "sarif")
+
+    results = json.loads(out)["runs"][0]["results"]
+    assert code == 1 and len(results) == 2
+    for result in results:
+        uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        assert uri and result["properties"]["object"]
