@@ -28,14 +28,18 @@ from gitsweep.gitbuild import GitBuilder
 GITSWEEP = [sys.executable, "-m", "gitsweep", "protect", "--staged"]
 
 
-def build_repository(path: Path, commits: int, files: int, seed: int = 11) -> GitBuilder:
+def build_repository(
+    path: Path, commits: int, files: int, seed: int = 11
+) -> GitBuilder:
     """Build `commits` commits over `files` source files, then stage a commit."""
     rng = random.Random(seed)
     repo = GitBuilder(path)
     words = ["order", "client", "total", "price", "item", "user", "retry", "cache"]
 
     def source(n: int) -> str:
-        body = [f"def {rng.choice(words)}_{i}(x):\n    return x * {i}\n" for i in range(n)]
+        body = [
+            f"def {rng.choice(words)}_{i}(x):\n    return x * {i}\n" for i in range(n)
+        ]
         return "import os\n\n" + "\n".join(body)
 
     for i in range(files):
@@ -92,11 +96,24 @@ def main() -> None:
         if binary:
             flags = ["--no-banner", "--log-level", "error"]
             tools["gitleaks git --staged"] = [
-                "unshare", "-n", binary, "git", "--staged", *flags, ".",
-            ]  # fmt: skip
+                "unshare",
+                "-n",
+                binary,
+                "git",
+                "--staged",
+                *flags,
+                ".",
+            ]
             tools["gitleaks protect --staged"] = [
-                "unshare", "-n", binary, "protect", "--staged", *flags, "--source", ".",
-            ]  # fmt: skip
+                "unshare",
+                "-n",
+                binary,
+                "protect",
+                "--staged",
+                *flags,
+                "--source",
+                ".",
+            ]
         results = {}
         for name, argv in tools.items():
             times, code = time_command(argv, repo.path, args.runs)

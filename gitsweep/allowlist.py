@@ -136,6 +136,4 @@ def apply_allowlist(report: Report, config: Config) -> Report:
         f"{dropped} finding(s) not reported: allowlisted by {config.source}",
         path=config.source,
     )
-    return attrs.evolve(
-        report, findings=tuple(kept), warnings=(*report.warnings, note)
-    )
+    return attrs.evolve(report, findings=tuple(kept), warnings=(*report.warnings, note))

@@ -23,27 +23,60 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description="Check only what the next commit adds: the blobs staged "
         "against HEAD and, with --message-file, its message.",
     )
-    p.add_argument("--staged", action="store_true",
-                   help="check the blobs staged in the index against HEAD")
-    p.add_argument("--message-file", metavar="FILE",
-                   help="check this commit message file (the commit-msg hook's)")
-    p.add_argument("--repo", default=".", metavar="PATH",
-                   help="the repository (default: here)")
-    p.add_argument("--rules", action="append", default=[], metavar="FILE",
-                   help="an extra rule file (TOML); may be repeated")
-    p.add_argument("--disable", action="append", default=[], metavar="RULE",
-                   help="a rule id to turn off; may be repeated")
-    p.add_argument("--baseline", metavar="FILE",
-                   help="leave out the known findings this baseline lists")
-    p.add_argument("--config", metavar="FILE",
-                   help="read settings from FILE instead of the work tree's")
-    p.add_argument("--no-config", action="store_true",
-                   help="ignore the work tree's configuration")
-    p.add_argument("--min-confidence", choices=("high", "medium", "low"),
-                   default="medium", help="ignore findings below this (default medium)")
-    p.add_argument("--max-blob-size", type=_size, default=50 << 20, metavar="SIZE",
-                   help="leave unchecked (and say so) staged blobs over SIZE")
-    p.set_defaults(func=cmd_protect)  # fmt: skip
+    p.add_argument(
+        "--staged",
+        action="store_true",
+        help="check the blobs staged in the index against HEAD",
+    )
+    p.add_argument(
+        "--message-file",
+        metavar="FILE",
+        help="check this commit message file (the commit-msg hook's)",
+    )
+    p.add_argument(
+        "--repo", default=".", metavar="PATH", help="the repository (default: here)"
+    )
+    p.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an extra rule file (TOML); may be repeated",
+    )
+    p.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="a rule id to turn off; may be repeated",
+    )
+    p.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="leave out the known findings this baseline lists",
+    )
+    p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read settings from FILE instead of the work tree's",
+    )
+    p.add_argument(
+        "--no-config", action="store_true", help="ignore the work tree's configuration"
+    )
+    p.add_argument(
+        "--min-confidence",
+        choices=("high", "medium", "low"),
+        default="medium",
+        help="ignore findings below this (default medium)",
+    )
+    p.add_argument(
+        "--max-blob-size",
+        type=_size,
+        default=50 << 20,
+        metavar="SIZE",
+        help="leave unchecked (and say so) staged blobs over SIZE",
+    )
+    p.set_defaults(func=cmd_protect)
 
 
 def cmd_protect(args: argparse.Namespace) -> int:

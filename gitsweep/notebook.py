@@ -121,10 +121,11 @@ def _first_parent_line(path: str) -> list[pygit2.Commit]:
     if repo.head_is_unborn:
         return []
     commit = repo.head.peel(pygit2.Commit)
-    line = []
-    while commit is not None and len(line) < REMOVAL_SEARCH_LIMIT:
-        line.append(commit)
-        commit = commit.parents[0] if commit.parents else None
+    line: list[pygit2.Commit] = []
+    current: pygit2.Commit | None = commit
+    while current is not None and len(line) < REMOVAL_SEARCH_LIMIT:
+        line.append(current)
+        current = current.parents[0] if current.parents else None
     return line
 
 
@@ -204,17 +205,48 @@ def findings_frame(
 
 
 _FINDING_COLUMNS = [
-    "rule", "name", "provider", "severity", "confidence", "secret",
-    "fingerprint", "first_introduced", "removed", "exposure_days",
-    "published", "published_refs", "at_head", "reachable", "occurrences",
-    "paths", "author", "commit",
-]  # fmt: skip
+    "rule",
+    "name",
+    "provider",
+    "severity",
+    "confidence",
+    "secret",
+    "fingerprint",
+    "first_introduced",
+    "removed",
+    "exposure_days",
+    "published",
+    "published_refs",
+    "at_head",
+    "reachable",
+    "occurrences",
+    "paths",
+    "author",
+    "commit",
+]
 
 _OCCURRENCE_COLUMNS = [
-    "fingerprint", "rule", "provider", "source", "object", "path", "line",
-    "column", "field", "commit", "commit_subject", "author", "author_email",
-    "date", "refs", "reflogs", "reachable", "at_head", "stashed", "signed",
-]  # fmt: skip
+    "fingerprint",
+    "rule",
+    "provider",
+    "source",
+    "object",
+    "path",
+    "line",
+    "column",
+    "field",
+    "commit",
+    "commit_subject",
+    "author",
+    "author_email",
+    "date",
+    "refs",
+    "reflogs",
+    "reachable",
+    "at_head",
+    "stashed",
+    "signed",
+]
 
 
 def occurrences_frame(report: Report) -> Any:
@@ -263,14 +295,21 @@ def plot_exposure(
         removed = row.removed.to_pydatetime() if not _is_missing(row.removed) else None
         bars.append((start, mdates.date2num(removed or now)))
     # A secret removed within the hour still gets a visible sliver.
-    span = max((b for _, b in bars), default=1.0) - min((a for a, _ in bars), default=0.0)
+    span = max((b for _, b in bars), default=1.0) - min(
+        (a for a, _ in bars), default=0.0
+    )
     for y, (row, (start, stop)) in enumerate(zip(frame.itertuples(index=False), bars)):
         color = "tab:red" if row.published else "tab:gray"
         ax.barh(y, max(stop - start, span / 150), left=start, height=0.6, color=color)
         if row.published:
             ax.plot(stop, y, marker=">", color="black", markersize=7)
-            ax.annotate(row.published_refs, (stop, y), xytext=(6, -3),
-                        textcoords="offset points", fontsize=8)  # fmt: skip
+            ax.annotate(
+                row.published_refs,
+                (stop, y),
+                xytext=(6, -3),
+                textcoords="offset points",
+                fontsize=8,
+            )
     if bars:
         left, right = ax.get_xlim()
         ax.set_xlim(left, right + (right - left) * 0.3)  # room for ref names
@@ -285,7 +324,9 @@ def plot_exposure(
 
 
 def _is_missing(value: Any) -> bool:
-    return value is None or value != value  # NaT is not equal to itself
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
 
 
 def plot_findings_by(report: Report, by: str = "provider", *, ax: Any = None) -> Any:

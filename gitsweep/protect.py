@@ -129,7 +129,7 @@ def protect(
     repo = walker.open_repository(path)
     settings = resolve_config(config, repo.workdir)
     ruleset = load_rules(
-        [*rules, *settings.rule_files],
+        [*(os.fspath(r) for r in rules), *settings.rule_files],
         list(dict.fromkeys([*disable, *settings.disabled])),
     )
     matcher = Matcher(ruleset)
@@ -154,8 +154,9 @@ def protect(
         matches = drop_marked(text, matcher.match(text, "", SOURCE_COMMIT))
         found += _judge(matches, ruleset, None, settings, baseline, min_confidence)
 
-    log.info("protect: %d staged blob(s), %d bytes, %d finding(s)",
-             blobs, nbytes, len(found))  # fmt: skip
+    log.info(
+        "protect: %d staged blob(s), %d bytes, %d finding(s)", blobs, nbytes, len(found)
+    )
     return ProtectResult(tuple(found), blobs, nbytes, tuple(warnings))
 
 
@@ -167,7 +168,7 @@ def _read_blob(
     warnings: list[str],
 ) -> bytes | None:
     try:
-        kind, size = repo.odb.read_header(oid)
+        _kind, size = repo.odb.read_header(oid)
         if size > max_blob_size:
             warnings.append(
                 f"{rel}: staged blob of {size} bytes is over the size cap and was "
@@ -210,9 +211,8 @@ def _judge(
     baseline: Baseline | None,
     min_confidence: str,
 ) -> list[StagedFinding]:
-    if rel is not None and settings.allowlist_paths:
-        if is_allowed_path(rel, settings.allowlist_paths):
-            return []
+    if rel is not None and is_allowed_path(rel, settings.allowlist_paths):
+        return []
     out = []
     for m in matches:
         rule = ruleset.by_id(m.rule_id)
@@ -227,18 +227,27 @@ def _judge(
         # A Finding without occurrences lets the allowlist and the baseline
         # judge a staged match exactly as they judge a scanned one.
         probe = Finding(
-            rule=rule.id, name=rule.name, provider=rule.provider,
-            severity=rule.severity, fingerprint=fingerprint(m.secret),
-            secret=secret, occurrences=(),
-        )  # fmt: skip
+            rule=rule.id,
+            name=rule.name,
+            provider=rule.provider,
+            severity=rule.severity,
+            fingerprint=fingerprint(m.secret),
+            secret=secret,
+            occurrences=(),
+        )
         if is_allowed_value(probe, settings) or (baseline and probe in baseline):
             continue
         out.append(
             StagedFinding(
-                rule=rule.id, name=rule.name, path=rel, line=m.line,
-                column=m.column, fingerprint=probe.fingerprint,
-                redacted=redact(secret), confidence=confidence,
-            )  # fmt: skip
+                rule=rule.id,
+                name=rule.name,
+                path=rel,
+                line=m.line,
+                column=m.column,
+                fingerprint=probe.fingerprint,
+                redacted=redact(secret),
+                confidence=confidence,
+            )
         )
     return out
 
@@ -253,8 +262,10 @@ def render_protect(result: ProtectResult) -> str:
             "it was stopped."
         )
         for f in result.findings:
-            where = f"{f.path}:{f.line}:{f.column}" if f.path else (
-                f"commit message, line {f.line}"
+            where = (
+                f"{f.path}:{f.line}:{f.column}"
+                if f.path
+                else (f"commit message, line {f.line}")
             )
             lines.append(f"  {where}  {f.rule}  {f.redacted}  ({f.name})")
         lines.append("")

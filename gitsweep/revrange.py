@@ -70,10 +70,16 @@ def list_range_objects(repo: pygit2.Repository, spec: str) -> ObjectList:
         _verify(repo, name, spec)
     output = _git(
         repo,
-        ["rev-list", "--objects", "--no-object-names", revisions.include,
-         "--not", revisions.exclude],
+        [
+            "rev-list",
+            "--objects",
+            "--no-object-names",
+            revisions.include,
+            "--not",
+            revisions.exclude,
+        ],
         spec,
-    )  # fmt: skip
+    )
     lines = [line for line in output.split(b"\n") if line]
     raw = b"".join(bytes.fromhex(line[:40].decode("ascii")) for line in lines)
     oids = np.frombuffer(raw, np.uint8).reshape(-1, 20).copy()

@@ -80,7 +80,9 @@ def test_baseline_is_written_deterministically(builder, rng, tmp_path):
         ('{"tool": "gitsweep", "baseline_format": 1, "entries": [{}]}', "lacks"),
     ],
 )
-def test_bad_baseline_names_the_file_and_the_fix(tmp_path, builder, content, says, capsys):
+def test_bad_baseline_names_the_file_and_the_fix(
+    tmp_path, builder, content, says, capsys
+):
     """A missing or corrupt baseline stops the scan with the way out."""
     path = tmp_path / "baseline.json"
     if content is not None:
@@ -95,7 +97,9 @@ def test_bad_baseline_names_the_file_and_the_fix(tmp_path, builder, content, say
     assert str(path) in capsys.readouterr().err
 
 
-def test_baseline_from_another_rule_set_still_applies_with_a_note(builder, rng, tmp_path):
+def test_baseline_from_another_rule_set_still_applies_with_a_note(
+    builder, rng, tmp_path
+):
     """A rule set change keeps entries valid but says to review and refresh."""
     _leak(builder, rng, "a.py")
     path = tmp_path / "b.json"

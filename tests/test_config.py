@@ -52,8 +52,7 @@ def test_glob_and_value_and_fingerprint_allowlists(builder, rng):
     kept, allowed = _two_leaks(builder, rng)
     builder.write(
         ".gitsweep.toml",
-        'allowlist_paths = ["*/fixtures/*"]\n'
-        f'allowlist_values = ["^{kept[:10]}"]\n',
+        f'allowlist_paths = ["*/fixtures/*"]\nallowlist_values = ["^{kept[:10]}"]\n',
     )
     builder.commit("config")
     assert gitsweep.scan(builder.path).findings == ()

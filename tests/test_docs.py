@@ -14,7 +14,7 @@ from gitsweep.cli import build_parser
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 #: Pages whose ```python blocks are run, each page in one namespace.
 RUNNABLE = ("quickstart.md", "incident.md", "api.md")
-_FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```", re.M | re.S)
+_FENCE = re.compile(r"^```(\w+)[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 def _blocks(page: str, language: str) -> list[str]:
@@ -77,7 +77,12 @@ def test_cli_reference_lists_real_options():
         mentioned = set(re.findall(r"`(--[a-z-]+)", section))
         assert mentioned, command
         assert mentioned <= options[command], mentioned - options[command]
-    assert set(options["scan"]) >= {"--since", "--baseline", "--update-baseline", "--config"}
+    assert set(options["scan"]) >= {
+        "--since",
+        "--baseline",
+        "--update-baseline",
+        "--config",
+    }
 
 
 def test_every_subcommand_is_in_the_reference():
@@ -90,15 +95,32 @@ def test_every_subcommand_is_in_the_reference():
 def test_glossary_defines_the_domain_words():
     """The words of the style guide each have an entry."""
     text = (DOCS / "glossary.md").read_text(encoding="utf-8")
-    for word in ("blob", "object id", "packfile", "rule", "candidate", "match",
-                 "finding", "occurrence", "provenance", "rewrite plan",
-                 "revocation"):  # fmt: skip
-        assert re.search(rf"\*\*{word}\*\*", text, re.I), word
+    for word in (
+        "blob",
+        "object id",
+        "packfile",
+        "rule",
+        "candidate",
+        "match",
+        "finding",
+        "occurrence",
+        "provenance",
+        "rewrite plan",
+        "revocation",
+    ):
+        assert re.search(rf"\*\*{word}\*\*", text, re.IGNORECASE), word
 
 
 def test_links_between_pages_resolve():
     """Relative links in these docs point at files that exist."""
-    for page in ("quickstart.md", "incident.md", "cli.md", "api.md", "ci.md", "glossary.md"):
+    for page in (
+        "quickstart.md",
+        "incident.md",
+        "cli.md",
+        "api.md",
+        "ci.md",
+        "glossary.md",
+    ):
         text = (DOCS / page).read_text(encoding="utf-8")
         for target in re.findall(r"\]\(([^)#:]+\.md)", text):
             assert os.path.exists(DOCS / target), f"{page} links to {target}"

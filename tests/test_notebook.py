@@ -22,8 +22,12 @@ def _demo_secrets() -> list[str]:
     """Return the demo's secret values, made as the demo makes them."""
     rng = random.Random(7)
     _key_id, key_secret = fakes.aws_key_pair(rng)
-    return [key_secret, fakes.stripe_live_key(rng), fakes.slack_webhook(rng),
-            fakes.github_token(rng)]  # fmt: skip
+    return [
+        key_secret,
+        fakes.stripe_live_key(rng),
+        fakes.slack_webhook(rng),
+        fakes.github_token(rng),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +44,12 @@ def test_notebook_runs_with_a_real_kernel(tmp_path):
     from nbclient import NotebookClient
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()  # fmt: skip
+    NotebookClient(
+        nb,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
 
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
@@ -51,8 +59,11 @@ def test_notebook_runs_with_a_real_kernel(tmp_path):
     )
     assert "stripe-live-secret-key" in text and "refs/heads/main" in text
     assert "Rewrite plan" in text and "Revocation checklist" in text
-    pngs = [base64.b64decode(o.data["image/png"]) for o in outputs
-            if "image/png" in o.get("data", {})]  # fmt: skip
+    pngs = [
+        base64.b64decode(o.data["image/png"])
+        for o in outputs
+        if "image/png" in o.get("data", {})
+    ]
     assert len(pngs) >= 2 and all(p.startswith(PNG_MAGIC) for p in pngs)
     for secret in _demo_secrets():
         assert secret not in text
@@ -64,7 +75,9 @@ def test_findings_frame_measures_exposure(demo_report):
     frame = notebook.findings_frame(demo_report, now=now).set_index("rule")
 
     stripe = frame.loc["stripe-live-secret-key"]
-    assert stripe["removed"] is not None and stripe["exposure_days"] == pytest.approx(1 / 24)
+    assert stripe["removed"] is not None and stripe["exposure_days"] == pytest.approx(
+        1 / 24
+    )
     assert stripe["published"] and "refs/tags/v1.0" in stripe["published_refs"]
 
     aws = frame.loc["aws-secret-access-key"]

@@ -111,7 +111,9 @@ def test_commit_message_is_checked_by_line(tmp_path, builder, rng, capsys):
     token = fakes.github_token(rng)
     message.write_text(f"Fix deploy\n\n# {fakes.github_token(rng)}\nuse {token}\n")
 
-    code = main(["protect", "--message-file", str(message), "--repo", str(builder.path)])
+    code = main(
+        ["protect", "--message-file", str(message), "--repo", str(builder.path)]
+    )
 
     out = capsys.readouterr().out
     assert code == 1
@@ -125,8 +127,9 @@ def test_oversize_staged_blob_is_never_called_clean(builder, capsys):
     builder.commit("initial")
     builder.write("big.bin", b"\0" * 4096)
     builder.git("add", "big.bin")
-    code = main(["protect", "--staged", "--max-blob-size", "1k", "--repo",
-                 str(builder.path)])  # fmt: skip
+    code = main(
+        ["protect", "--staged", "--max-blob-size", "1k", "--repo", str(builder.path)]
+    )
     assert code == 3
     assert "big.bin" in capsys.readouterr().out
 
@@ -161,9 +164,7 @@ def _local_hooks_config() -> str:
 
 
 @pytest.mark.slow
-def test_pre_commit_hook_refuses_a_fake_key_and_accepts_a_placeholder(
-    tmp_path, rng
-):
+def test_pre_commit_hook_refuses_a_fake_key_and_accepts_a_placeholder(tmp_path, rng):
     """Installed with pre-commit, the hook stops a staged key and nothing else."""
     repo = GitBuilder(tmp_path / "scratch")
     repo.write(".pre-commit-config.yaml", _local_hooks_config())
@@ -175,11 +176,20 @@ def test_pre_commit_hook_refuses_a_fake_key_and_accepts_a_placeholder(
     }
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(args, cwd=repo.path, env=env, capture_output=True,
-                              text=True, check=False)  # fmt: skip
+        return subprocess.run(
+            args, cwd=repo.path, env=env, capture_output=True, text=True, check=False
+        )
 
-    installed = run(sys.executable, "-m", "pre_commit", "install",
-                    "--hook-type", "pre-commit", "--hook-type", "commit-msg")  # fmt: skip
+    installed = run(
+        sys.executable,
+        "-m",
+        "pre_commit",
+        "install",
+        "--hook-type",
+        "pre-commit",
+        "--hook-type",
+        "commit-msg",
+    )
     assert installed.returncode == 0, installed.stderr
 
     token = fakes.github_token(rng)

@@ -67,7 +67,11 @@ def test_secret_in_a_commit_message_of_the_range(builder, rng):
 
 @pytest.mark.parametrize(
     ("spec", "exclude", "include"),
-    [("main", "main", "HEAD"), ("a..b", "a", "b"), ("origin/main..", "origin/main", "HEAD")],
+    [
+        ("main", "main", "HEAD"),
+        ("a..b", "a", "b"),
+        ("origin/main..", "origin/main", "HEAD"),
+    ],
 )
 def test_parse_range(spec, exclude, include):
     """A lone ref and an open range both end at HEAD."""
