@@ -727,7 +727,9 @@ def render_checklist_markdown(items: Sequence[SweepItem]) -> str:
             f"- held by {held} repositor{'ies' if held != 1 else 'y'}:",
         ]
         for p in item.places:
-            refs = ", ".join(p.refs) or "no ref"
+            refs = ", ".join(p.refs[:3]) or "no ref"
+            if len(p.refs) > 3:
+                refs += f" and {len(p.refs) - 3} more refs"
             head = "; still at HEAD" if p.at_head else ""
             out.append(
                 f"  - [ ] {p.repository}: {p.path or '(no path)'} (commit "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -103,6 +104,10 @@ def open_executor(args: argparse.Namespace) -> Iterator[Executor | None]:
         raise GitsweepError(
             "--scheduler and --local-cluster need Dask: pip install 'gitsweep[dask]'"
         ) from None
+    # Dask sets its loggers to INFO itself: a line per worker start and
+    # stop would bury the report.  -vv lets them through.
+    quiet = logging.INFO if getattr(args, "verbose", 0) >= 2 else logging.WARNING
+    logging.getLogger("distributed").setLevel(quiet)
     with contextlib.ExitStack() as stack:
         if args.local_cluster is not None:
             cluster = stack.enter_context(
