@@ -131,6 +131,9 @@ def _first_parent_line(path: str) -> list[pygit2.Commit]:
 
 def _removal_date(finding: Finding, line: list[pygit2.Commit]) -> datetime | None:
     """Return when HEAD's line last dropped the finding's blob, if it held it."""
+    # LIMITATION: only HEAD's first-parent line is searched, so a secret
+    # removed on a side branch that was merged gets that merge's date, and
+    # one never on that line has no removal date (its bar runs to now).
     places = {
         (path, o.object)
         for o in finding.occurrences

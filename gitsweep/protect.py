@@ -126,6 +126,9 @@ def protect(
     `config` works as in `gitsweep.scan`.  Only the staged content and the
     message are read: the cost grows with the commit, not the history.
     """
+    # LIMITATION: every run loads and checks the whole rule set and numba's
+    # cached kernels (which import scipy when it is installed); that start-up
+    # cost, not the staged bytes, sets the time of a typical commit.
     repo = walker.open_repository(path)
     settings = resolve_config(config, repo.workdir)
     ruleset = load_rules(
