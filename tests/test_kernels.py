@@ -16,31 +16,38 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gitsweep import _kernels
-from gitsweep.matcher import build_keyword_tables, build_token_classes
+from gitsweep.matcher import TAIL_CLASS, build_keyword_tables, build_token_classes
 
 
-def reference_keywords(data: bytes, keywords: list[bytes]) -> list[tuple[int, int]]:
-    """Return sorted (end offset, keyword index) of every ASCII-caseless hit."""
+def reference_keywords(
+    data: bytes, keywords: list[bytes], tails: list[int] | None = None
+) -> list[tuple[int, int]]:
+    """Return sorted (end offset, keyword index) of every ASCII-caseless hit
+    followed by at least its tail count of tail-class bytes.
+    """
+    tails = tails or [0] * len(keywords)
     folded = data.lower()
     return sorted(
         (i + len(kw), k)
         for k, kw in enumerate(keywords)
-        for i in range(len(data) - len(kw) + 1)
+        for i in range(len(data) - len(kw) - tails[k] + 1)
         if folded[i : i + len(kw)] == kw
+        and all(TAIL_CLASS[b] for b in data[i + len(kw) : i + len(kw) + tails[k]])
     )
 
 
 def kernel_keywords(
-    data: bytes, keywords: list[bytes], cap: int
+    data: bytes, keywords: list[bytes], cap: int, tails: list[int] | None = None
 ) -> list[tuple[int, int]]:
     """Run the keyword kernel to the end with `cap` output slots.
 
-    The kernel reserves room for every keyword sharing the first two bytes
-    before it checks them, so it needs at least that many slots; fewer
-    would stall it (the matcher gives it 4096).
+    The kernel reserves room for both hash buckets of a position before it
+    checks them, so it needs at least that many slots; fewer would stall it
+    (the matcher gives it 4096).
     """
-    cap = max(cap, Counter(kw[:2] for kw in keywords).most_common(1)[0][1])
-    tables = build_keyword_tables(keywords)
+    tables = build_keyword_tables(keywords, tails)
+    counts = tables[4]
+    cap = max(cap, int(counts[:65536].max()) + int(counts[65536:].max()))
     arr = np.frombuffer(data, np.uint8)  # read-only, as the matcher passes it
     found_end = np.empty(cap, np.int64)
     found_kw = np.empty(cap, np.int32)
@@ -166,6 +173,13 @@ keyword_text = st.binary(min_size=3, max_size=6).map(
 )
 
 
+def test_keyword_kernel_tail_keeps_short_prefixes_quiet() -> None:
+    """`pat` needs token bytes after it: `pat_x1` is a hit, `path/` is not."""
+    data = b"see path/ and PAT_x1 and pat"
+    assert kernel_keywords(data, [b"pat"], 1, [2]) == [(17, 0)]
+    assert reference_keywords(data, [b"pat"], [2]) == [(17, 0)]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     data=st.binary(max_size=200).map(
@@ -173,10 +187,15 @@ keyword_text = st.binary(min_size=3, max_size=6).map(
     ),
     keywords=st.lists(keyword_text, min_size=1, max_size=6, unique=True),
     cap=st.integers(min_value=1, max_value=8),
+    tail=st.integers(min_value=0, max_value=3),
 )
-def test_keyword_kernel_property(data: bytes, keywords: list[bytes], cap: int) -> None:
+def test_keyword_kernel_property(
+    data: bytes, keywords: list[bytes], cap: int, tail: int
+) -> None:
     """On a small alphabet, where hits and overlaps are frequent."""
-    assert kernel_keywords(data, keywords, cap) == reference_keywords(data, keywords)
+    tails = [tail * (k % 2) for k in range(len(keywords))]
+    got = kernel_keywords(data, keywords, cap, tails)
+    assert got == reference_keywords(data, keywords, tails)
 
 
 @pytest.mark.parametrize(
