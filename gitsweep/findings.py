@@ -87,6 +87,7 @@ class Occurrence:
     date: str | None = None
     commit_date: str | None = None
     refs: tuple[str, ...] = ()
+    other_refs: int = 0
     reflogs: tuple[str, ...] = ()
     reachable: bool = False
     at_head: bool = False

@@ -37,7 +37,12 @@ _HEX = b"0123456789abcdefABCDEF"
 #: Bytes before the end of a name keyword where an assigned rule's pattern
 #: may begin (the rest of a name like `aws_secret_access_key`).
 _NAME_LEAD = 48
-_TOKEN_EXTRA = b"+/=_-"
+#: `=` is left out so that `NAME=value` splits into a name and a token;
+#: base64 padding after a token does not change where the token starts.
+_TOKEN_EXTRA = b"+/_-"
+#: Bytes past a token's end that an assigned rule's secret may reach (the
+#: dotted parts of a Discord token, base64 padding).
+_TOKEN_REACH = 64
 
 
 @attrs.define
@@ -197,7 +202,8 @@ class Matcher:
         self._assigned = [i for i, r in enumerate(self.rules) if r.kind == "assigned"]
         # Assigned rules without name keywords need the token pass on every
         # text blob; the others only where one of their names occurs.
-        self._always_tokens = any(not self.rules[i].keywords for i in self._assigned)
+        self._keywordless = [i for i in self._assigned if not self.rules[i].keywords]
+        self._always_tokens = bool(self._keywordless)
         self._token_classes = build_token_classes()
         if self._assigned:
             self._token_min = min(self.rules[i].token_min_length for i in self._assigned)
@@ -292,12 +298,15 @@ class Matcher:
         keeps the regex work per token to a few dozen bytes.
         """
         lengths = ends - starts
-        for r_index in self._assigned:
+        for r_index in self._keywordless if not names else self._token_rules(names):
             rule = self.rules[r_index]
             keep = (lengths >= rule.token_min_length) & (entropy >= rule.min_entropy)
+            if rule.token_max_length:
+                keep &= lengths <= rule.token_max_length
             if rule.token_charset == "hex":
                 keep &= hex_only == 1
-            lo = starts - rule.back
+            # Without names the pattern starts at the token itself.
+            lo = starts - min(rule.back, _NAME_LEAD)
             if rule.keywords:
                 hits = names.get(r_index)
                 if hits is None:
@@ -313,8 +322,12 @@ class Matcher:
                 lo = nearest - _NAME_LEAD
             if keep.any():
                 lo = np.maximum(np.maximum(lo, starts - rule.back)[keep], 0)
-                hi = np.minimum(ends[keep] + 4, n)
+                hi = np.minimum(ends[keep] + _TOKEN_REACH, n)
                 per_rule.setdefault(r_index, []).extend(zip(lo.tolist(), hi.tolist()))
+
+    def _token_rules(self, names: dict[int, np.ndarray]) -> list[int]:
+        """Return the assigned rules worth a token pass, in rule order."""
+        return sorted({*self._keywordless, *names})
 
     def _keyword_hits(self, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return (end offsets, keyword indices) of every keyword hit."""

@@ -143,6 +143,7 @@ class RefTable:
     targets: list[bytes] = attrs.field(factory=list)
     is_reflog: list[bool] = attrs.field(factory=list)
     head: bytes | None = None
+    cache: dict[int, tuple[list[str], list[str], int]] = attrs.field(factory=dict)
 
 
 def read_refs(repo: pygit2.Repository, tags: dict[bytes, TagInfo]) -> RefTable:
@@ -330,16 +331,44 @@ def find_introductions(
     return result
 
 
-def labels_of(mask: int, refs: RefTable) -> tuple[list[str], list[str]]:
-    """Split a reach mask into (ref labels, reflog labels)."""
+#: Namespaces a responder acts on; refs elsewhere (a host's pull-request
+#: refs, say) can number thousands and are listed only up to a sample.
+PRIMARY_REFS = ("HEAD", "refs/heads/", "refs/tags/", "refs/remotes/", "refs/stash",
+                "refs/notes/")
+OTHER_REF_SAMPLE = 10
+
+
+def labels_of(mask: int, refs: RefTable) -> tuple[list[str], list[str], int]:
+    """Split a reach mask into (ref labels, reflog labels, refs left out).
+
+    Refs outside `PRIMARY_REFS` are kept up to `OTHER_REF_SAMPLE` and the
+    rest counted.  Results are cached per mask: commits of one history
+    share a handful of masks.
+    """
+    cached = refs.cache.get(mask)
+    if cached is not None:
+        return cached
     names: list[str] = []
     logs: list[str] = []
-    while mask:
-        low = mask & -mask
+    others = 0
+    rest = mask
+    while rest:
+        low = rest & -rest
         bit = low.bit_length() - 1
-        (logs if refs.is_reflog[bit] else names).append(refs.labels[bit])
-        mask ^= low
-    return names, logs
+        rest ^= low
+        label = refs.labels[bit]
+        if refs.is_reflog[bit]:
+            logs.append(label)
+        elif label.startswith(PRIMARY_REFS):
+            names.append(label)
+        elif others < OTHER_REF_SAMPLE:
+            names.append(label)
+            others += 1
+        else:
+            others += 1
+    result = (names, logs, max(0, others - OTHER_REF_SAMPLE))
+    refs.cache[mask] = result
+    return result
 
 
 def all_object_ids(raw_oids: Iterable[bytes]) -> set[bytes]:

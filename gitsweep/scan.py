@@ -328,7 +328,8 @@ def build_report(
     options: ScanOptions,
 ) -> Report:
     """Run provenance over the merged shards and assemble the report."""
-    known = set(objects.oids.tobytes()[i : i + 20] for i in range(0, len(objects) * 20, 20))
+    flat = objects.oids.tobytes()
+    known = {flat[i : i + 20] for i in range(0, len(flat), 20)}
     interesting = {bytes.fromhex(m.oid) for m in merged.matches if m.source == SOURCE_BLOB}
     trees = TreeIndex(repo, interesting, known)
     introductions = find_introductions(merged.commits, trees)
@@ -434,7 +435,7 @@ def _occurrence(match, merged, introductions, refs, masks, head_contents, all_pa
         mask |= masks.get(c, 0)
     if match.source == SOURCE_TAG:
         mask |= _tag_mask(raw, merged, refs)
-    ref_names, reflogs = labels_of(mask, refs)
+    ref_names, reflogs, other_refs = labels_of(mask, refs)
     if ref_names:
         # Reflog entries matter only where no ref holds the secret any more.
         reflogs = []
@@ -460,6 +461,7 @@ def _occurrence(match, merged, introductions, refs, masks, head_contents, all_pa
         commit_date=committer.iso if committer else None,
         refs=tuple(ref_names),
         reflogs=tuple(reflogs),
+        other_refs=other_refs,
         reachable=bool(ref_names),
         at_head=at_head,
         # Stashed: the stash holds it and no branch or tag does.
