@@ -256,6 +256,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("gitsweep: interrupted\n")
         return 2
+    except BrokenPipeError:
+        # The reader went away (`gitsweep rules list | head`): not an error
+        # of ours.  Point stdout at devnull so the interpreter's final flush
+        # does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - the CLI must end in one line
         if args.debug:
             traceback.print_exc()
