@@ -253,3 +253,29 @@ def test_shard_refuses_rules_other_than_the_clients(big: Path) -> None:
     options = ScanOptions(ruleset_digest="0123456789abcdef")
     with pytest.raises(RuntimeError, match="same gitsweep version and rule files"):
         scan_shard(str(big / ".git"), 0, 10, options)
+
+
+def test_cli_local_cluster_keeps_dask_logs_out(
+    fleet: list[Path], tmp_path: Path
+) -> None:
+    """`scan-many --local-cluster` writes the sweep; Dask's chatter stays off.
+
+    Dask sets its own loggers to INFO, which the CLI's root handler would
+    print: a line per worker started and stopped around the status line.
+    """
+    import subprocess
+
+    listing = tmp_path / "repos.txt"
+    listing.write_text("\n".join(str(p) for p in fleet) + "\n")
+    out = tmp_path / "sweep.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "gitsweep", "scan-many", str(listing),
+         "--local-cluster", "1", "--format", "json", "--output", str(out)],
+        check=False, capture_output=True, text=True, timeout=240,
+    )  # fmt: skip
+
+    assert done.returncode == 1, done.stderr
+    assert "Scheduler at" not in done.stderr
+    assert "Nanny" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("3 repositories:")
+    assert out.exists()
