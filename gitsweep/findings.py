@@ -53,7 +53,9 @@ class Match:
     line: int
     column: int
     end_line: int
-    secret: bytes
+    # The repr must not show a secret: reprs end up in logs, tracebacks and
+    # the text/plain output Jupyter stores in a notebook.
+    secret: bytes = attrs.field(repr=lambda s: repr(redact(s.decode("utf-8", "replace"))))
     field: str | None = None
     encoding: str | None = None
     confidence: str = "high"
@@ -104,8 +106,8 @@ class Finding:
     provider: str
     severity: str
     fingerprint: str
-    secret: str
-    occurrences: tuple[Occurrence, ...]
+    secret: str = attrs.field(repr=lambda s: repr(redact(s)))
+    occurrences: tuple[Occurrence, ...] = ()
     confidence: str = "high"
     reasons: tuple[str, ...] = ()
     redacted: bool = False

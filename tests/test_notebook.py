@@ -134,12 +134,6 @@ def test_report_without_a_repository_runs_bars_to_now(demo_report, tmp_path):
     assert (frame["exposure_days"] > 0).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LIMITATION: Finding's attrs repr shows the secret, so a bare "
-    "`report` in a notebook stores it in the text/plain output; needs "
-    "`secret` declared with a redacting repr in gitsweep/findings.py",
-)
 def test_plain_repr_of_a_report_holds_no_secret(demo_report):
     """What Jupyter stores as text/plain for a report must be redacted."""
     shown = repr(demo_report)
