@@ -10,7 +10,13 @@ import pytest
 
 from gitsweep.errors import RuleError
 from gitsweep.matcher import Matcher
-from gitsweep.rules import Rule, RuleSet, load_rules, read_rule_file
+from gitsweep.rules import (
+    Rule,
+    RuleSet,
+    builtin_rule_files,
+    load_rules,
+    read_rule_file,
+)
 
 RULES = load_rules()
 REPORTED = ("high", "medium")
@@ -131,3 +137,14 @@ def test_user_file_without_rules_is_rejected(tmp_path: Path) -> None:
     """A file with no [[rules]] table says so."""
     with pytest.raises(RuleError, match="no \\[\\[rules\\]\\]"):
         read_rule_file(write(tmp_path, "title = 'x'\n"))
+
+
+@pytest.mark.parametrize(
+    "path", builtin_rule_files(), ids=lambda p: p.name
+)
+def test_builtin_file_passes_the_user_file_checks(path) -> None:
+    """Built-in rules skip the load-time probe, so the suite runs it: every
+    built-in file must pass the checks a user's rule file gets (examples
+    match, no runaway backtracking)."""
+    rules = read_rule_file(path, check_examples=True)
+    assert rules and all(r.source == str(path) for r in rules)
