@@ -7,6 +7,7 @@ unless the caller asks to reveal them.
 from __future__ import annotations
 
 import html
+from datetime import datetime, timezone
 
 from .findings import Finding, redact
 from .report import Report
@@ -95,35 +96,43 @@ def render_markdown(report: Report, reveal: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+def exposure_days(finding: Finding, now: datetime | None = None) -> int | None:
+    """Return whole days from the first introducing commit until `now`."""
+    first = finding.first_date
+    if not first:
+        return None
+    now = now or datetime.now(timezone.utc)
+    return max(0, (now - datetime.fromisoformat(first)).days)
+
+
+def published_refs(finding: Finding) -> tuple[str, ...]:
+    """Return the branches and tags whose history holds the secret."""
+    return tuple(r for r in finding.refs if r.startswith(("refs/heads/", "refs/tags/")))
+
+
 def render_html(report: Report, reveal: bool = False) -> str:
-    """Return the report as an HTML table (used by Jupyter)."""
+    """Return the report as an HTML table (what Jupyter shows)."""
     esc = html.escape
+    columns = ("rule", "provider", "confidence", "secret", "where", "first introduced",
+               "exposure (days)", "published refs", "at HEAD")
     rows = []
     for f in report.findings:
         occ = f.occurrences[0]
-        rows.append(
-            "<tr>"
-            + "".join(
-                f"<td>{esc(str(c))}</td>"
-                for c in (
-                    f.rule,
-                    f.provider,
-                    f.confidence,
-                    _secret(f, reveal),
-                    _where(f),
-                    (occ.commit or "-")[:12],
-                    (f.first_date or "-")[:10],
-                    ", ".join(f.refs) or "-",
-                    "yes" if f.at_head else "no",
-                )
-            )
-            + "</tr>"
+        days = exposure_days(f)
+        published = published_refs(f)
+        cells = (
+            f.rule,
+            f.provider,
+            f.confidence,
+            _secret(f, reveal),
+            _where(f),
+            f"{(f.first_date or '-')[:10]} {(occ.commit or '')[:12]}".strip(),
+            "-" if days is None else str(days),
+            ", ".join(published) or _exposure(f),
+            "yes" if f.at_head else "no",
         )
-    head = "".join(
-        f"<th>{h}</th>"
-        for h in ("rule", "provider", "confidence", "secret", "where", "commit",
-                  "first seen", "refs", "at HEAD")
-    )
+        rows.append("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{esc(h)}</th>" for h in columns)
     warnings = "".join(f"<li>{esc(w.kind)}: {esc(w.message)}</li>" for w in report.warnings)
     return (
         f"<div><p><b>gitsweep</b> {esc(report.repository)}: {esc(report.status)}</p>"
