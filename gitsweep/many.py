@@ -414,38 +414,46 @@ def _run_tasks(
     max_pending: int,
     options: dict[str, Any],
 ) -> Iterator[RepositoryScan]:
-    """Submit `paths` a window at a time; yield each result as it lands."""
+    """Submit `paths` a window at a time; yield each result as it lands.
+
+    On Dask the scheduler reruns the tasks of a dead worker.  A local pool
+    cannot: one dead process breaks it and fails every task in flight, so
+    those repositories become suspects, rerun alone on a fresh pool; a
+    repository whose process dies twice while alone is reported lost.
+    """
     if not paths:
         return
     own = executor is None
     workers = min(len(paths), jobs or os.cpu_count() or 1)
     pool = executor or ProcessPoolExecutor(max_workers=workers)
     queue = list(reversed(paths))
-    attempts: dict[str, int] = {}
-    pending: dict[Future[Any], str] = {}
+    suspects: list[str] = []
+    crashes: dict[str, int] = {}
+    pending: dict[Future[Any], tuple[str, bool]] = {}
     try:
-        while queue or pending:
-            while queue and len(pending) < max_pending:
+        while queue or suspects or pending:
+            if own and _is_broken(pool) and not pending:
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=workers)
+            if suspects and not pending:
+                path = suspects.pop(0)
+                pending[pool.submit(scan_repository, path, options)] = (path, True)
+            while not suspects and queue and len(pending) < max_pending:
                 if own and _is_broken(pool):
-                    # The futures of the broken pool still fail one by one
-                    # below; new work goes to a fresh pool.
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    pool = ProcessPoolExecutor(max_workers=workers)
+                    break
                 path = queue.pop()
-                attempts[path] = attempts.get(path, 0) + 1
-                pending[pool.submit(scan_repository, path, options)] = path
+                pending[pool.submit(scan_repository, path, options)] = (path, False)
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                path = pending.pop(future)
+                path, alone = pending.pop(future)
                 try:
                     outcome = future.result()
                 except BrokenProcessPool:
                     if not own:
                         raise
-                    # A local worker died (a crash in libgit2, the OOM
-                    # killer): give each repository it held a second try.
-                    if attempts[path] < 2:
-                        queue.append(path)
+                    crashes[path] = crashes.get(path, 0) + int(alone)
+                    if crashes[path] < 2:
+                        suspects.append(path)
                         continue
                     outcome = _lost(path, "its worker process died twice")
                 except Exception as exc:  # noqa: BLE001 - a Dask KilledWorker

@@ -24,6 +24,7 @@ from gitsweep.many import (
     iter_scan_many,
     render_checklist_markdown,
     render_summary,
+    scan_repository,
     write_sarif_files,
 )
 
@@ -330,3 +331,30 @@ def test_cli_sarif_needs_an_output_folder(
     listing.write_text(str(fleet[0]) + "\n")
     assert main(["scan-many", str(listing), "--format", "sarif"]) == 2
     assert "--output" in capsys.readouterr().err
+
+
+def crash_first_attempt(path: str, options: dict[str, Any]) -> Any:
+    """Kill the local worker process the first time `path` is scanned."""
+    import os
+
+    marker = f"{path}.crashed"
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return scan_repository(path, options)
+    os.close(fd)
+    os._exit(1)
+
+
+def test_local_worker_crash_is_retried_on_a_fresh_pool(
+    fleet: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local worker process that dies breaks the pool; the sweep goes on."""
+    import gitsweep.many
+
+    monkeypatch.setattr(gitsweep.many, "scan_repository", crash_first_attempt)
+    multi = scan_many(fleet, jobs=2)
+
+    assert all(Path(f"{p}.crashed").exists() for p in fleet)
+    assert not multi.failures
+    assert multi.finding_count == 6
