@@ -402,7 +402,7 @@ class Matcher:
                     )  # fmt: skip
         if not found:
             return []
-        spans = _drop_generic_overlaps(sorted(found.values(), key=_span_key))
+        spans = _drop_outranked(sorted(found.values(), key=_span_key))
         return self._build_matches(data, spans, oid, source, encoding)
 
     def _build_matches(
@@ -467,22 +467,36 @@ def is_generic(rule: Rule) -> bool:
     return "generic" in rule.tags or rule.provider.lower() == "generic"
 
 
-def _drop_generic_overlaps(
+def rank(rule: Rule) -> int:
+    """Return how strongly a rule claims bytes it shares with another rule.
+
+    A rule's own `priority` decides, and generic rules sit below all the
+    rest: a GitLab token used as a URL password belongs to the GitLab rule,
+    not to the URL-password rule.
+    """
+    return rule.priority - (100 if is_generic(rule) else 0)
+
+
+def _drop_outranked(
     spans: list[tuple[Rule, int, int]],
 ) -> list[tuple[Rule, int, int]]:
-    """Drop generic-rule matches whose bytes a specific rule already holds.
+    """Drop matches whose bytes a higher-ranked rule's match overlaps.
 
-    One secret is one finding: an AWS secret key must not come back a
-    second time as a generic high-entropy value.
+    One secret is one finding: an AWS secret key must not come back as a
+    generic high-entropy value, nor an npm token as a `.npmrc` entry.
     """
-    specific = [(s, e) for rule, s, e in spans if not is_generic(rule)]
-    if not specific:
+    ranks = [rank(rule) for rule, _, _ in spans]
+    if len(set(ranks)) == 1:
         return spans
-    return [
-        (rule, s, e)
-        for rule, s, e in spans
-        if not is_generic(rule) or not any(s < e2 and s2 < e for s2, e2 in specific)
-    ]
+    kept = []
+    for (rule, s, e), mine in zip(spans, ranks):
+        beaten = any(
+            theirs > mine and s < e2 and s2 < e
+            for (_, s2, e2), theirs in zip(spans, ranks)
+        )
+        if not beaten:
+            kept.append((rule, s, e))
+    return kept
 
 
 def _span_key(item: tuple[Rule, int, int]) -> tuple[int, int, str]:

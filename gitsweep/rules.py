@@ -74,6 +74,7 @@ class Rule:
     token_min_length: int = 16
     keyword_tail: int = 0
     token_max_length: int = 0
+    priority: int = 0
     token_charset: str = "any"
     reference: str = ""
     tags: tuple[str, ...] = ()
@@ -256,6 +257,7 @@ def build_rule(entry: dict[str, Any], source: str, check_examples: bool = True) 
             token_min_length=int(entry.get("token_min_length", 16)),
             keyword_tail=int(entry.get("keyword_tail", 0)),
             token_max_length=int(entry.get("token_max_length", 0)),
+            priority=int(entry.get("priority", 0)),
             token_charset=charset,
             reference=entry.get("reference", ""),
             tags=tuple(entry.get("tags", ())),
@@ -273,7 +275,7 @@ def build_rule(entry: dict[str, Any], source: str, check_examples: bool = True) 
 
 #: Fields a `[[rules]]` table may have; anything else is a typo.
 _FIELDS = frozenset(
-    ["id", "name", "provider", "severity", "pattern", "keywords", "kind", "min_entropy", "validator", "binary", "back", "window", "token_min_length", "keyword_tail", "token_max_length", "token_charset", "reference", "tags", "revocation", "examples"]
+    ["id", "name", "provider", "severity", "pattern", "keywords", "kind", "min_entropy", "validator", "binary", "back", "window", "token_min_length", "keyword_tail", "token_max_length", "priority", "token_charset", "reference", "tags", "revocation", "examples"]
 )
 
 

@@ -302,11 +302,6 @@ def test_private_key_shapes(builder: GitBuilder, rng: random.Random) -> None:
     assert all(line == 1 for _, line in legacy)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ec-private-key also matches a Proc-Type: 4,ENCRYPTED block that "
-    "pem-private-key-encrypted-legacy reports (rules, issue 3)",
-)
 def test_encrypted_pem_key_is_one_finding(
     builder: GitBuilder, rng: random.Random
 ) -> None:
@@ -395,11 +390,6 @@ def test_large_blob_under_the_default_cap_is_scanned(big_log_repo) -> None:  # t
     assert report.stats.skipped == 0 and report.complete
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="http-basic-auth-url reports a glpat- token used as a URL password a "
-    "second time; the provider rule should own it (rules, issue 3)",
-)
 def test_token_in_a_url_is_one_finding(big_log_repo) -> None:  # type: ignore[no-untyped-def]
     """The corpus expects exactly one finding for the token in the push URL."""
     need_rules("gitlab-pat")
