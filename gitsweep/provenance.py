@@ -10,6 +10,7 @@ that matched, and the commits that introduced them.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
@@ -19,6 +20,8 @@ import regex
 
 log = logging.getLogger(__name__)
 
+#: Nesting of trees the path walk follows before giving up on a root tree.
+_TREE_DEPTH_LIMIT = 20_000
 #: Sample paths kept per blob and tree; the total is still counted.
 PATH_SAMPLE = 20
 
@@ -235,10 +238,25 @@ class TreeIndex:
     gitlinks: dict[bytes, bytes] = attrs.field(factory=dict)
     links_below: dict[bytes, dict[bytes, bytes]] = attrs.field(factory=dict)
     trees_read: int = 0
+    too_deep: set[bytes] = attrs.field(factory=set)
 
     def contents(self, tree: bytes) -> dict[bytes, tuple[list[bytes], int]]:
         """Return the interesting blobs below root `tree` with their paths."""
-        found = self._contents(tree)
+        # Trees nest as deep as paths do; a history can be built with
+        # thousands of levels.  Pure-Python frames are cheap on 3.11+, so
+        # allow deep recursion here rather than fail on such a history.
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, _TREE_DEPTH_LIMIT))
+        try:
+            found = self._contents(tree)
+        except RecursionError:
+            # LIMITATION: a tree deeper than _TREE_DEPTH_LIMIT levels is
+            # reported as unreadable; its blobs were still matched by the
+            # walker, only their paths are unknown.
+            self.too_deep.add(tree)
+            found = _NO_CONTENT
+        finally:
+            sys.setrecursionlimit(limit)
         # Gitlinks are memoised relative to each tree; only from a root
         # tree is their path the one a checkout would show.
         for path, oid in self.links_below.get(tree, {}).items():

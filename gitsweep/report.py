@@ -31,6 +31,7 @@ COVERAGE_KINDS = frozenset(
         "regex-timeout",
         "submodule",
         "partial-clone",
+        "tree-too-deep",
     }
 )
 

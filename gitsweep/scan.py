@@ -560,6 +560,15 @@ def _warnings(repo, objects, merged, trees, introductions, all_paths) -> list[Sc
                 path=_decode_path(name) or None,
             )
         )
+    for tree in sorted(trees.too_deep):
+        out.append(
+            ScanWarning(
+                "tree-too-deep",
+                f"tree {tree.hex()} nests deeper than gitsweep follows; blobs "
+                "below it were scanned but their paths and commits are unknown",
+                object=tree.hex(),
+            )
+        )
     for oid, size in merged.skipped:
         out.append(
             ScanWarning(
