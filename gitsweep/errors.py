@@ -22,6 +22,10 @@ class NotARepositoryError(GitsweepError, ValueError):
         )
 
 
+class UnsupportedRepositoryError(GitsweepError, ValueError):
+    """A repository in a form gitsweep cannot read (SHA-256 object ids)."""
+
+
 class RuleError(GitsweepError, ValueError):
     """A rule file or one of its rules cannot be used."""
 

@@ -20,7 +20,7 @@ import attrs
 import numpy as np
 import pygit2
 
-from .errors import NotARepositoryError
+from .errors import NotARepositoryError, UnsupportedRepositoryError
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,26 @@ def open_repository(path: str | os.PathLike[str]) -> pygit2.Repository:
     try:
         return pygit2.Repository(found)
     except pygit2.GitError as exc:
+        if _object_format(found) not in ("", "sha1"):
+            raise UnsupportedRepositoryError(
+                f"{path} uses the {_object_format(found)} object format, which "
+                "libgit2 (and so gitsweep) cannot read yet; convert a copy with "
+                "`git clone` into a SHA-1 repository, or scan it with git's own tools"
+            ) from exc
         raise NotARepositoryError(path) from exc
+
+
+def _object_format(git_dir: str) -> str:
+    """Return `extensions.objectformat` of a git folder ('' when unset)."""
+    try:
+        text = Path(git_dir, "config").read_text(errors="replace")
+    except OSError:
+        return ""
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip().lower() == "objectformat":
+            return value.strip().lower()
+    return ""
 
 
 def set_hash_verification(enabled: bool) -> None:
