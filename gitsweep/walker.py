@@ -75,8 +75,8 @@ def open_repository(path: str | os.PathLike[str]) -> pygit2.Repository:
         if _object_format(found) not in ("", "sha1"):
             raise UnsupportedRepositoryError(
                 f"{path} uses the {_object_format(found)} object format, which "
-                "libgit2 (and so gitsweep) cannot read yet; convert a copy with "
-                "`git clone` into a SHA-1 repository, or scan it with git's own tools"
+                "libgit2 (and so gitsweep) cannot read yet; nothing was scanned. "
+                "Use a scanner that reads through git itself for this repository"
             ) from exc
         raise NotARepositoryError(path) from exc
 
