@@ -431,10 +431,8 @@ def rewrite(
             os.rename(tmp, dest)
             final = dest
     except BaseException:
-        if tmp.exists() and not in_place:
-            shutil.rmtree(tmp, ignore_errors=True)
-        elif tmp.exists():
-            log.error("the verified-or-not mirror stays in %s for inspection", tmp)
+        # Half-written or unverified objects must not outlive the failure.
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
     seconds["total"] = round(time.perf_counter() - began, 3)
     result = attrs.evolve(
