@@ -40,6 +40,9 @@ class Tool:
     count_findings: Callable[[Path], int | None]
     ok_codes: frozenset[int]
     isolate: bool = False  # run under `unshare -n`
+    # Text in standard error that means the scan stopped early even though
+    # the exit code says success.
+    failure_marker: str | None = None
     version: str = ""
 
 
@@ -119,6 +122,9 @@ def gitleaks() -> Tool | None:
         _count_list,
         frozenset({0}),
         isolate=True,
+        # gitleaks logs "ERR" and exits 0 when `git log` dies midway, e.g.
+        # on an object missing from a partial clone.
+        failure_marker="ERR",
         version=_first_line([binary, "version"]),
     )
 

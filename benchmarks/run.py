@@ -50,6 +50,9 @@ def run_tool(tool: _tools.Tool, repo: str, workdir: str) -> dict:
         result["findings"] = tool.count_findings(report)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         result["error"] = f"no readable report ({exc.__class__.__name__})"
+    if tool.failure_marker and tool.failure_marker in sample.stderr_tail:
+        result["error"] = f"stopped early: {sample.stderr_tail[-300:]}"
+        log.warning("%s on %s: %s", tool.name, repo, result["error"])
     if sample.returncode not in tool.ok_codes:
         result["error"] = f"exit {sample.returncode}: {sample.stderr_tail[-300:]}"
         log.warning("%s on %s: %s", tool.name, repo, result["error"])
