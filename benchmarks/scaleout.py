@@ -14,7 +14,8 @@ Generates `--repos` synthetic repositories of `--size` MB of blobs each
   largest repository alone, split into pack ranges.
 
 Clusters are started and warmed (imports, numba's cache) before timing;
-their start-up time is reported apart.  Speed-up is local time over
+their start-up time is reported apart.  The local scans run in a warm
+process of their own, away from the clusters' schedulers.  Speed-up is local time over
 cluster time; overhead is the worker-seconds spent beyond the local time
 (workers x wall - local), which counts task shipping, result pickling and
 idle workers at the end of the run.
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,20 @@ def make_repositories(folder: Path, count: int, size_mb: float) -> list[Path]:
             generate(path, size_mb, seed=1000 + n)
         paths.append(path)
     return paths
+
+
+def scan_local(paths: list[Path]) -> tuple[float, list[int], int]:
+    """Scan `paths` one after the other here; return (seconds, findings, bytes)."""
+    from gitsweep import scan
+
+    began = time.perf_counter()
+    reports = [scan(p, jobs=1) for p in paths]
+    seconds = time.perf_counter() - began
+    return (
+        seconds,
+        [len(r.findings) for r in reports],
+        sum(r.stats.bytes for r in reports),
+    )
 
 
 def timed(run: Callable[[], Any]) -> tuple[float, Any]:
@@ -100,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     paths = make_repositories(folder, args.repos, args.size)
     largest = max(paths, key=lambda p: sum(f.stat().st_size for f in p.rglob("*")))
-    scan(paths[0], jobs=1)  # warm this process's numba cache
+    # The local scans run in a process of their own: the clusters'
+    # schedulers live in this one and would compete with them for the GIL.
+    local = ProcessPoolExecutor(max_workers=1)
+    local.submit(scan_local, [paths[0]]).result()  # imports, numba's cache
 
     clusters = {w: start_cluster(w) for w in (1, 2)}
     for _cluster, client, _ in clusters.values():
@@ -116,10 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for round_no in range(args.rounds):
             log.info("round %d of %d", round_no + 1, args.rounds)
-            seconds, reports = timed(lambda: [scan(p, jobs=1) for p in paths])
-            record("sweep local", seconds, sum(len(r.findings) for r in reports))
-            seconds, report = timed(lambda: scan(largest, jobs=1))
-            record("shards local", seconds, len(report.findings))
+            seconds, counts, blob_bytes = local.submit(scan_local, paths).result()
+            record("sweep local", seconds, sum(counts))
+            seconds, counts, _ = local.submit(scan_local, [largest]).result()
+            record("shards local", seconds, counts[0])
             for workers, (_cluster, client, _) in clusters.items():
                 executor = client.get_executor(pure=False)
                 seconds, multi = timed(partial(scan_many, paths, executor))
@@ -130,12 +149,13 @@ def main(argv: list[str] | None = None) -> int:
                 seconds, report = timed(shard_run)
                 record(f"shards {workers}", seconds, len(report.findings))
     finally:
+        local.shutdown()
         for cluster, client, _ in clusters.values():
             client.close()
             cluster.close()
 
     rows = build_rows(samples, findings, {w: c[2] for w, c in clusters.items()})
-    blob_mb = sum(r.stats.bytes for r in reports) / 1e6
+    blob_mb = blob_bytes / 1e6
     print(render(rows, args, blob_mb, largest.name))
     if args.json:
         args.json.write_text(json.dumps({"rows": rows, "samples": samples}, indent=1))
