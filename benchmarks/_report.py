@@ -92,6 +92,15 @@ How to read the numbers:
   store, reachable or not, 1 MB = 10^6 bytes) divided by the wall time.
 - *x floor* is the wall time divided by that of
   `git cat-file --batch-all-objects --batch > /dev/null` in the same run.
+  That command reads in object-id order, which jumps around the packfile
+  and keeps re-inflating delta bases on repositories with deep delta
+  chains; `git cat-file --unordered` reads in pack order, as gitsweep
+  does, and is the tighter reference.
+- *(!)* marks a tool whose run failed or stopped early; its numbers do not
+  describe a full scan.
+- The real repositories are snapshots (promisor packs) that lack blobs of
+  4 MiB and more; tools that walk commits and read trees (gitleaks'
+  `git log -p`) can stop at the first missing blob while exiting 0.
 - *findings* are not comparable across tools: gitleaks reports every
   occurrence it sees in `git log -p` diffs of reachable commits, kingfisher
   deduplicates by secret, gitsweep counts distinct secrets per rule.
