@@ -60,6 +60,10 @@ def _scan_kwargs(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
         min_confidence=args.min_confidence,
         regex_timeout=args.regex_timeout,
         verify_objects=args.verify_objects,
+        # Only `scan` has the cache options; other commands read everything.
+        cache=None
+        if getattr(args, "no_cache", True)
+        else (getattr(args, "cache_dir", None) or True),
     )
 
 
@@ -212,6 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="show secrets in full (default: redacted)")
     scan_p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     add_scan_options(scan_p)
+    scan_p.add_argument("--no-cache", action="store_true",
+                        help="read every object, even those an earlier scan "
+                        "with the same rules found clean")
+    scan_p.add_argument("--cache-dir", metavar="DIR",
+                        help="where the scan cache lives (default "
+                        "$GITSWEEP_CACHE_DIR or ~/.cache/gitsweep); it holds "
+                        "object ids only, never secrets")
     scan_p.add_argument("--since", metavar="RANGE",
                         help="scan only what a range adds: A..B, or BASE for BASE..HEAD")
     scan_p.add_argument("--baseline", metavar="FILE",

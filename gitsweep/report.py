@@ -64,6 +64,8 @@ class ScanStats:
     skipped: int = 0
     skipped_bytes: int = 0
     lfs_pointers: int = 0
+    #: Objects not read because the scan cache knew them clean.
+    cached: int = 0
     candidates: int = 0
     matches: int = 0
     regex_timeouts: int = 0

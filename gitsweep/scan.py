@@ -35,6 +35,7 @@ from .findings import (
     Occurrence,
     group_matches,
 )
+from .cache import cache_file, cached_mask, default_cache_dir, load_clean, save_clean
 from .matcher import Matcher
 from .provenance import (
     CommitInfo,
@@ -76,6 +77,8 @@ class ScanOptions:
     ruleset_digest: str = ""
     #: `A..B` or a base ref: walk only the objects that range adds.
     object_range: str | None = None
+    #: Cache of object ids found clean before (see `gitsweep.cache`).
+    cache_path: str | None = None
 
 
 @attrs.define
@@ -85,6 +88,8 @@ class ShardResult:
     start: int
     stop: int
     matches: list[Match] = attrs.field(factory=list)
+    #: Raw ids (joined) of the blobs without a match and the trees read.
+    clean: bytes = b""
     commits: dict[bytes, CommitInfo] = attrs.field(factory=dict)
     tags: dict[bytes, TagInfo] = attrs.field(factory=dict)
     problems: list[walker.ReadProblem] = attrs.field(factory=list)
@@ -138,9 +143,15 @@ def scan_shard(
     matcher = Matcher(ruleset, options.regex_timeout)
     result = ShardResult(start, stop)
     counts = dict(objects=0, blobs=0, trees=0, commits=0, tags=0, bytes=0)
+    skip = None
+    if options.cache_path is not None:
+        skip = cached_mask(objects.oids[start:stop], load_clean(options.cache_path))
+        counts["cached"] = int(skip.sum())
+    clean: list[bytes] = []
     for raw_oid, kind, data in walker.walk_objects(
-        repo, objects, options.max_blob_size, start, stop, result.problems, result.skipped
-    ):
+        repo, objects, options.max_blob_size, start, stop, result.problems,
+        result.skipped, skip,
+    ):  # fmt: skip
         counts["objects"] += 1
         if kind == walker.OBJ_BLOB:
             counts["blobs"] += 1
@@ -148,10 +159,14 @@ def scan_shard(
             if data.startswith(_LFS_POINTER) and len(data) < 1024:
                 result.lfs.append(raw_oid.hex())
                 continue
+            timeouts = len(matcher.stats.timeouts)
             found = matcher.match(data, raw_oid.hex(), SOURCE_BLOB)
+            if not found and len(matcher.stats.timeouts) == timeouts:
+                clean.append(raw_oid)
             result.matches.extend(drop_marked(data, found))
         elif kind == walker.OBJ_TREE:
             counts["trees"] += 1
+            clean.append(raw_oid)
         elif kind == walker.OBJ_COMMIT:
             counts["commits"] += 1
             info = parse_commit(data)
@@ -171,6 +186,7 @@ def scan_shard(
     if progress is not None:
         progress(counts["objects"], counts["bytes"], 0)
     counts["candidates"] = matcher.stats.candidates
+    result.clean = b"".join(clean)
     result.timeouts = matcher.stats.timeouts
     result.counts = counts
     return result
@@ -202,6 +218,7 @@ def merge_shards(results: Iterable[ShardResult]) -> ShardResult:
     merged = ShardResult(ordered[0].start if ordered else 0, ordered[-1].stop if ordered else 0)
     for part in ordered:
         merged.matches.extend(part.matches)
+        merged.clean += part.clean
         merged.commits.update(part.commits)
         merged.tags.update(part.tags)
         merged.problems.extend(part.problems)
@@ -228,6 +245,7 @@ def scan(
     since: str | None = None,
     baseline: Baseline | str | os.PathLike[str] | None = None,
     config: Config | str | os.PathLike[str] | bool | None = True,
+    cache: bool | str | os.PathLike[str] | None = None,
 ) -> Report:
     """Scan every object of the repository at `path` and return a `Report`.
 
@@ -239,6 +257,9 @@ def scan(
     `baseline` (a file or a `Baseline`) leaves out known findings.
     `config` is True to read `.gitsweep.toml` or `[tool.gitsweep]` from the
     work tree, a file to read, a `Config`, or None for none.
+    `cache` is True (the default cache folder), a folder, or None: with a
+    cache, objects an earlier scan with the same rules found clean are not
+    read again (see `gitsweep.cache`).
     """
     began = time.perf_counter()
     repo = walker.open_repository(path)
@@ -261,6 +282,12 @@ def scan(
     )
     ruleset = load_rules(options.rule_files, options.disabled)
     options = attrs.evolve(options, ruleset_digest=ruleset.digest)
+    if cache is not None and cache is not False:
+        folder = default_cache_dir() if cache is True else cache
+        path_of_cache = cache_file(
+            folder, repo_path, ruleset.digest, max_blob_size, __version__
+        )
+        options = attrs.evolve(options, cache_path=str(path_of_cache))
     objects = walker.list_objects(repo)
     # A range walks fewer objects; provenance still sees all of them, so
     # a tree the range shares with its base is not taken for missing.
@@ -275,6 +302,8 @@ def scan(
     else:
         results = _run_shards(repo_path, shards, options, total, executor, progress)
     merged = merge_shards(results)
+    if options.cache_path is not None:
+        save_clean(options.cache_path, load_clean(options.cache_path), merged.clean)
     walked = time.perf_counter()
 
     report = build_report(repo, objects, merged, ruleset, options)
@@ -360,6 +389,7 @@ def build_report(
         skipped=len(merged.skipped),
         skipped_bytes=sum(size for _, size in merged.skipped),
         lfs_pointers=len(merged.lfs),
+        cached=counts.get("cached", 0),
         candidates=counts.get("candidates", 0),
         matches=len(merged.matches),
         regex_timeouts=len(merged.timeouts),

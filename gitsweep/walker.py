@@ -229,12 +229,14 @@ def walk_objects(
     stop: int | None = None,
     problems: list[ReadProblem] | None = None,
     skipped: list[tuple[str, int]] | None = None,
+    known_clean: np.ndarray | None = None,
 ) -> Iterator[tuple[bytes, int, bytes]]:
     """Yield (raw object id, type, content) for objects[start:stop].
 
     Blobs over `max_blob_size` bytes are not read into memory; they go to
     `skipped` as (hex id, size).  Objects that fail to read go to `problems`
-    with the reason, and the walk goes on.
+    with the reason, and the walk goes on.  Rows where `known_clean` (bool,
+    one per object in [start, stop)) is true are not read at all.
     """
     odb = repo.odb
     problems = problems if problems is not None else []
@@ -244,6 +246,8 @@ def walk_objects(
     spans = objects.spans
     header_above = max_blob_size // _ZLIB_MAX_RATIO
     for i in range(start, stop):
+        if known_clean is not None and known_clean[i - start]:
+            continue
         raw_oid = oids[i].tobytes()
         oid = pygit2.Oid(raw=raw_oid)
         try:

@@ -20,6 +20,8 @@ def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
+    # The CLI caches clean object ids by default; keep that out of $HOME.
+    monkeypatch.setenv("GITSWEEP_CACHE_DIR", str(tmp_path / "gitsweep-cache"))
 
 
 @pytest.fixture
