@@ -22,7 +22,8 @@ import attrs
 ROOT = Path(__file__).resolve().parents[1]
 FLOOR_ARGS = "cat-file --batch-all-objects --batch"
 GITSWEEP = [sys.executable, "-m", "gitsweep"]
-GITSWEEP_ARGS = ["--quiet", "--format", "json", "--output"]
+# --no-cache: every round must be a cold scan (the CLI caches clean ids).
+GITSWEEP_ARGS = ["--quiet", "--no-cache", "--format", "json", "--output"]
 GITLEAKS_ARGS = (
     "--no-banner --log-level error --exit-code 0 --report-format json --report-path"
 )
