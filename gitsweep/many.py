@@ -53,6 +53,7 @@ SCAN_OPTIONS = frozenset(
         "min_confidence",
         "verify_objects",
         "regex_timeout",
+        "cache",
     }
 )
 
@@ -294,7 +295,8 @@ def scan_many(
     Each repository is one task on `executor` (None: a local pool of
     `jobs` processes; None jobs: all cores), scanned as `gitsweep.scan`
     would with `options` (rules, disable, max_blob_size, min_confidence,
-    verify_objects, regex_timeout).  At most `max_pending` tasks are out
+    verify_objects, regex_timeout, cache; a cache folder is resolved on
+    the worker, so each worker machine keeps its own).  At most `max_pending` tasks are out
     at once.  With `checkpoint`, each finished report is appended to that
     JSON Lines file (mode 0600, secrets redacted) and repositories already
     in it are not scanned again.
@@ -501,7 +503,9 @@ def options_key(options: dict[str, Any]) -> str:
         if name in SCAN_OPTIONS
     }
     described.update(options)
-    described.pop("rules", None)
+    # The scan cache changes what is read again, never what is found.
+    for name in ("rules", "cache"):
+        described.pop(name, None)
     text = json.dumps([__version__, ruleset.digest, described], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

@@ -66,6 +66,17 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     add_scan_options(parser)
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every object, even those an earlier scan found clean",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="scan cache folder as each worker sees it (default: "
+        "$GITSWEEP_CACHE_DIR or ~/.cache/gitsweep on that worker)",
+    )
     parser.set_defaults(func=cmd_scan_many)
 
 
@@ -164,6 +175,7 @@ def cmd_scan_many(args: argparse.Namespace) -> int:
         "min_confidence": args.min_confidence,
         "regex_timeout": args.regex_timeout,
         "verify_objects": args.verify_objects,
+        "cache": None if args.no_cache else (args.cache_dir or True),
     }
     bar, update = _progress(args, len(paths))
     try:

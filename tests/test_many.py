@@ -358,3 +358,29 @@ def test_local_worker_crash_is_retried_on_a_fresh_pool(
     assert all(Path(f"{p}.crashed").exists() for p in fleet)
     assert not multi.failures
     assert multi.finding_count == 6
+
+
+def test_rescan_with_cache_reads_less_and_finds_the_same(
+    fleet: list[Path], tmp_path: Path
+) -> None:
+    """A sweep with a scan cache skips clean objects on the next sweep."""
+    cache = tmp_path / "cache"
+    first = scan_many(fleet, jobs=1, cache=cache)
+    second = scan_many(fleet, jobs=1, cache=cache)
+
+    assert all(r.stats.cached == 0 for r in first.reports)
+    assert all(r.stats.cached > 0 for r in second.reports)
+    for old, new in zip(first.reports, second.reports):
+        assert old.to_dict()["findings"] == new.to_dict()["findings"]
+        assert old.warnings == new.warnings
+
+
+def test_cache_option_keeps_the_checkpoint_valid(
+    fleet: list[Path], tmp_path: Path
+) -> None:
+    """Turning the scan cache on does not make a checkpoint stale."""
+    checkpoint = tmp_path / "sweep.jsonl"
+    scan_many(fleet[:1], CountingExecutor(), checkpoint=checkpoint)
+    counter = CountingExecutor()
+    scan_many(fleet[:1], counter, checkpoint=checkpoint, cache=tmp_path / "cache")
+    assert counter.submitted == 0
