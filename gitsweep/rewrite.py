@@ -49,6 +49,9 @@ _SIGNATURE_HEADERS = (b"gpgsig", b"gpgsig-sha256", b"mergetag")
 _TAG_SIGNATURES = (b"-----BEGIN PGP SIGNATURE-----", b"-----BEGIN SSH SIGNATURE-----")
 _ZERO = "0" * 40
 
+#: Secrets shorter than this (bytes) are not byte-searched by `verify_rewrite`.
+MIN_SEARCH_LENGTH = 16
+
 #: progress(phase, done, total)
 Progress = Callable[[str, int, int], None]
 
@@ -655,6 +658,10 @@ def verify_rewrite(
     needles = []
     for item in plan.active_items:
         secret = secrets[item.fingerprint]
+        # A short secret ("tiger") also occurs as an ordinary word; for it
+        # the scan by fingerprint is the check, not the byte search.
+        if len(secret) < MIN_SEARCH_LENGTH:
+            continue
         text = secret.decode("utf-8", "surrogateescape")
         for form in (secret, _utf16(text, "utf-16-le"), _utf16(text, "utf-16-be")):
             if form:
