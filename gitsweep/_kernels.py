@@ -177,3 +177,43 @@ def _find_tokens(
         found_hex[hits] = 1 if seen == 1 else 0
         hits += 1
     return hits, n
+
+
+@njit(**_FLAGS)
+def _pack_entry_types(pack, offsets, types):
+    """Read the object type of every entry of one packfile from its header.
+
+    pack: uint8[size], the packfile (a read-only memory map is fine).
+    offsets: int64[n], the entries' offsets in ascending order.
+    types: int8[n], written: 1 commit, 2 tree, 3 blob, 4 tag, or -1 when
+    unknown.  An offset delta takes its base's type (bases come earlier in
+    a pack); a delta against an object id (REF_DELTA, thin packs) or a
+    damaged header gives -1, and the caller then reads the object to learn.
+    """
+    n = offsets.shape[0]
+    size = pack.shape[0]
+    for k in range(n):
+        at = offsets[k]
+        types[k] = -1
+        if at < 0 or at >= size:
+            continue
+        c = pack[at]
+        kind = (c >> 4) & 7
+        at += 1
+        while c & 0x80 and at < size:
+            c = pack[at]
+            at += 1
+        if 1 <= kind <= 4:
+            types[k] = kind
+        elif kind == 6 and at < size:
+            c = pack[at]
+            at += 1
+            distance = np.int64(c & 0x7F)
+            while c & 0x80 and at < size:
+                c = pack[at]
+                at += 1
+                distance = ((distance + 1) << 7) | (c & 0x7F)
+            base = offsets[k] - distance
+            j = np.searchsorted(offsets[:k], base)
+            if j < k and offsets[j] == base:
+                types[k] = types[j]

@@ -20,6 +20,7 @@ import attrs
 import numpy as np
 import pygit2
 
+from . import _kernels
 from .errors import NotARepositoryError, UnsupportedRepositoryError
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,9 @@ class ObjectList:
     spans: np.ndarray
     sources: list[tuple[int, str]]
     problems: list[ReadProblem]
+    #: int8[n]: the type read from each pack entry's header (1 commit,
+    #: 2 tree, 3 blob, 4 tag), -1 when unknown (loose objects, REF_DELTA).
+    types: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.oids.shape[0])
@@ -161,6 +165,7 @@ def list_objects(repo: pygit2.Repository) -> ObjectList:
     """
     chunks: list[np.ndarray] = []
     spans: list[np.ndarray] = []
+    kinds: list[np.ndarray] = []
     sources: list[tuple[int, str]] = []
     problems: list[ReadProblem] = []
     count = 0
@@ -179,26 +184,42 @@ def list_objects(repo: pygit2.Repository) -> ObjectList:
             ends = np.append(ordered[1:], pack_size - 20)
             chunks.append(oids[order])
             spans.append(np.maximum(ends - ordered, 0))
+            kinds.append(_entry_types(pack, ordered))
             sources.append((count, str(pack)))
             count += len(order)
         loose = _list_loose(folder)
         if len(loose):
             chunks.append(loose)
             spans.append(np.zeros(len(loose), np.int64))
+            kinds.append(np.full(len(loose), -1, np.int8))
             sources.append((count, f"loose:{folder}"))
             count += len(loose)
     if not chunks:
         return ObjectList(np.zeros((0, 20), np.uint8), np.zeros(0, np.int64), [], problems)
     all_oids = np.ascontiguousarray(np.concatenate(chunks))
     all_spans = np.concatenate(spans)
+    all_types = np.concatenate(kinds)
     # Keep each object id at its first place only.
     keys = all_oids.view("V20").ravel()
     _, first = np.unique(keys, return_index=True)
     if len(first) != len(keys):
         keep = np.sort(first)
         all_oids, all_spans = all_oids[keep], all_spans[keep]
+        all_types = all_types[keep]
         sources = _remap_sources(sources, keep)
-    return ObjectList(all_oids, all_spans, sources, problems)
+    return ObjectList(all_oids, all_spans, sources, problems, all_types)
+
+
+def _entry_types(pack: Path, ordered_offsets: np.ndarray) -> np.ndarray:
+    """Return the types of a pack's entries (-1 where the header can't say)."""
+    types = np.full(len(ordered_offsets), -1, np.int8)
+    try:
+        data = np.memmap(pack, np.uint8, mode="r")
+    except (OSError, ValueError):
+        return types
+    _kernels._pack_entry_types(data, np.ascontiguousarray(ordered_offsets), types)
+    del data
+    return types
 
 
 def _remap_sources(sources: list[tuple[int, str]], keep: np.ndarray) -> list[tuple[int, str]]:
