@@ -10,12 +10,22 @@ from __future__ import annotations
 class GitsweepError(Exception):
     """Base class of every error gitsweep raises on purpose."""
 
+    _args: tuple[object, ...] | None = None
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Errors cross process boundaries (worker pools, Dask); rebuild them
+        # from the constructor's own arguments, not from the message.
+        if self._args is not None:
+            return (type(self), self._args)
+        return super().__reduce__()
+
 
 class NotARepositoryError(GitsweepError, ValueError):
     """The path given is not a git repository nor inside one."""
 
     def __init__(self, path: str) -> None:
         self.path = path
+        self._args = (path,)
         super().__init__(
             f"{path!s} is not a git repository (nor inside one): "
             "pass the path of a repository, bare or with a work tree"
@@ -33,6 +43,7 @@ class RuleError(GitsweepError, ValueError):
         self.source = source
         self.rule_id = rule_id
         self.reason = reason
+        self._args = (source, rule_id, reason)
         where = f"{source}: rule {rule_id!r}" if rule_id else source
         super().__init__(f"{where}: {reason}")
 

@@ -145,6 +145,39 @@ def load_rules(
     """
     files = list(builtin_rule_files()) if builtin else []
     files += [Path(f) for f in extra_files]
+    disabled = list(disabled)
+    key = (_file_stamps(files), builtin, len(extra_files), tuple(sorted(disabled)))
+    cached = _LOADED.get(key)
+    if cached is not None:
+        return cached
+    ruleset = _load_files(files, builtin, extra_files)
+    ruleset = ruleset.without(disabled) if disabled else ruleset
+    if len(_LOADED) >= 8:
+        _LOADED.clear()
+    _LOADED[key] = ruleset
+    return ruleset
+
+
+#: Rule sets already loaded in this process, by file stamps and options:
+#: a scan loads the rules in the caller and again in every shard.
+_LOADED: dict[tuple[object, ...], RuleSet] = {}
+
+
+def _file_stamps(files: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
+    stamps = []
+    for path in files:
+        try:
+            st = path.stat()
+        except OSError:
+            # Let the loader raise its own clear error for a missing file.
+            return ((str(path), -1, -1),) + tuple(stamps)
+        stamps.append((str(path.resolve()), st.st_mtime_ns, st.st_size))
+    return tuple(stamps)
+
+
+def _load_files(
+    files: list[Path], builtin: bool, extra_files: Sequence[str | Path]
+) -> RuleSet:
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path in files:
@@ -159,9 +192,7 @@ def load_rules(
                 )
             seen[rule.id] = str(path)
             rules.append(rule)
-    ruleset = RuleSet(tuple(rules), _digest_rules(rules))
-    disabled = list(disabled)
-    return ruleset.without(disabled) if disabled else ruleset
+    return RuleSet(tuple(rules), _digest_rules(rules))
 
 
 def read_rule_file(path: str | Path, check_examples: bool = True) -> list[Rule]:
