@@ -4,7 +4,7 @@ Used by `benchmarks.run`. CPU time comes from `wait4`, which reports the
 user and system time of the command and every descendant it waited for.
 Peak memory is the larger of two readings: the largest single process
 (`ru_maxrss` as GNU time reports it), and the peak of the summed
-proportional set size (PSS) of the whole process tree, sampled every 50 ms,
+proportional set size (PSS) of the whole process tree, sampled every 200 ms,
 which counts the workers of a multi-process scan without counting their
 shared mappings twice. GNU time matters: a child forked straight from this
 Python process inherits its high-water RSS, so its own `ru_maxrss` would
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import attrs
 
-SAMPLE_INTERVAL_S = 0.05
+SAMPLE_INTERVAL_S = 0.2
 GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
 
 

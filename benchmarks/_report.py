@@ -42,9 +42,12 @@ def _table(header: tuple[str, ...], rows: list[list[str]]) -> str:
 
 
 def _title(repo: dict) -> str:
+    runs = ""
+    if "rounds" in repo:
+        runs = f"; {repo['rounds']} rounds, {repo['warmup']} warm-up"
     return (
         f"{repo['name']} ({repo['blob_bytes'] / 1e6:,.0f} MB of blobs, "
-        f"{repo['blobs']:,} blobs)"
+        f"{repo['blobs']:,} blobs{runs})"
     )
 
 
@@ -83,11 +86,12 @@ NOTES = """\
 How to read the numbers:
 
 - *wall s* and *CPU s* (user + system of the command and all its child
-  processes) are medians over the timed rounds, after one untimed warm-up
-  run of every tool (page cache, numba and kingfisher rule caches warm).
+  processes) are medians over the timed rounds, after the untimed warm-up
+  runs of every tool that each heading states (they warm the page cache
+  and the numba and kingfisher rule caches; with 0, earlier runs had).
 - *peak RSS* is the larger of the biggest single process and the peak sum
   of proportional set size (PSS) over the process tree, sampled every
-  50 ms.
+  200 ms (the sampling costs the driver CPU, so it is kept coarse).
 - *blob MB/s* is the repository's blob bytes (every blob in the object
   store, reachable or not, 1 MB = 10^6 bytes) divided by the wall time.
 - *x floor* is the wall time divided by that of
@@ -128,7 +132,6 @@ def render_markdown(results: dict) -> str:
         ),
         f"## Machine\n\n| | |\n|---|---|\n{described}\n",
         f"## Tools\n\n| tool | version |\n|---|---|\n{tools}\n",
-        f"Rounds per tool and repository: {results['rounds']}.\n",
         "## Whole-history scans\n",
         render_table(results),
     ]

@@ -125,6 +125,8 @@ def bench_repository(
         "blobs": blobs,
         "blob_bytes": blob_bytes,
         "synthetic": truth_path(repo).exists(),
+        "rounds": rounds,
+        "warmup": warmup,
         "results": results,
     }
 
