@@ -18,86 +18,104 @@ _FLAGS = dict(cache=True, nogil=True, boundscheck=False)
 @njit(**_FLAGS)
 def _scan_keywords(
     data, start, fold, filter3, filter4, bucket_first, bucket_count,
-    bucket_ids, kw_first, kw_length, kw_bytes, kw_tail, tail_class,
+    bucket_ids, kw_first, kw_length, kw_bytes, kw_word, kw_tail, tail_class,
     found_end, found_kw,
 ):  # fmt: skip
-    """Find every case-insensitive keyword occurrence in `data[start:]`.
+    """Find every case-insensitive keyword occurrence in `data`.
 
-    Each position is first tested against hash filters of the lower-cased
-    3 and 4 bytes that start there: no data flows from one position to the
-    next, so the loop runs several times faster than an Aho-Corasick
-    automaton stepping byte by byte (measured in benchmarks/kernels.py).
-    The few positions that pass are checked against the keywords whose
-    first 3 or 4 bytes hash there, then against the keyword's tail rule.
+    A rolling word holds the last 4 lower-cased bytes; at each byte j its
+    multiplicative hashes are looked up in two filters: the 4-byte hash for
+    keywords of 4 bytes or more starting at j - 3, the 3-byte hash for
+    3-byte keywords starting at j - 2.  No data flows from one position's
+    check to the next, which runs several times faster than an Aho-Corasick
+    automaton stepping byte by byte (benchmarks/kernels.py).  The few
+    positions that pass are checked against the keywords of their bucket,
+    then against the keyword's tail rule.
 
-    data: uint8[n], read-only allowed.  fold: uint8[256] lower-cases ASCII
-    letters.  filter3, filter4: uint8[65536], 1 where `_hash3`/`_hash4` of a
-    keyword's first 3 (keywords of 3 bytes) or 4 bytes (longer keywords)
-    lands.  bucket_first, bucket_count: int32[131072] index bucket_ids:
-    int32[m], the keywords of each hash (3-byte hashes first, then 4-byte
-    hashes at 65536 + h).  kw_first, kw_length: int32[k] locate each
-    keyword in kw_bytes: uint8[t], lower-cased and concatenated.
-    kw_tail: int32[k], how many bytes with tail_class: uint8[256] set must
-    follow the keyword for a hit (0: none), which keeps a short prefix
-    such as `pat` from firing on every `path`.
+    data: uint8[n], read-only allowed.  start: the byte j to begin with (0,
+    or what an earlier call returned).  fold: uint8[256] lower-cases ASCII
+    letters.  filter3, filter4: uint8[65536], 1 where `_hash3`/`_hash4` of
+    a keyword's first 3 or 4 bytes lands.  bucket_first, bucket_count:
+    int32[131072] index bucket_ids: int32[m], the keywords of each hash
+    (3-byte hashes first, then 4-byte hashes at 65536 + h).  kw_first,
+    kw_length: int32[k] locate each keyword in kw_bytes: uint8[t],
+    lower-cased and concatenated.  kw_word: uint32[k], each keyword's first
+    4 bytes (3 for 3-byte keywords) as a big-endian word, compared with the
+    rolling word before any byte loop.  kw_tail: int32[k], how many bytes with
+    tail_class: uint8[256] set must follow the keyword for a hit (0: none),
+    which keeps a short prefix such as `pat` from firing on every `path`.
     found_end: int64[cap], found_kw: int32[cap], written: the byte offset
-    just past each hit (end-exclusive) and its keyword index.
+    just past each hit (end-exclusive) and its keyword index, not sorted.
 
-    Returns (hits written, offset to resume from); the offset is n when the
+    Returns (hits written, byte to resume from); the second is n when the
     whole input was read.
     """
     n = data.shape[0]
     cap = found_end.shape[0]
     hits = 0
-    if n - start < 3:
-        return 0, n
-    a = np.uint32(fold[data[start]])
-    b = np.uint32(fold[data[start + 1]])
-    c = np.uint32(fold[data[start + 2]])
-    i = start
-    while i < n - 2:
-        d = np.uint32(fold[data[i + 3]]) if i + 3 < n else np.uint32(0)
-        h3 = _hash3(a, b, c)
-        h4 = _hash4(a, b, c, d)
-        if filter3[h3] or filter4[h4]:
-            if hits + bucket_count[h3] + bucket_count[65536 + h4] > cap:
-                # No room for the worst case here: stop at i so the caller
-                # drains the outputs and resumes at this byte.
-                return hits, i
-            for key in (h3, 65536 + h4):
-                count = bucket_count[key]
-                first = bucket_first[key]
-                for x in range(first, first + count):
-                    kw = bucket_ids[x]
-                    if _is_keyword_at(data, i, kw, fold, kw_first, kw_length,
-                                      kw_bytes, kw_tail, tail_class):  # fmt: skip
-                        found_end[hits] = i + kw_length[kw]
-                        found_kw[hits] = kw
-                        hits += 1
-        a = b
-        b = c
-        c = d
-        i += 1
+    word = np.uint32(0)
+    for k in range(max(0, start - 3), start):
+        word = ((word << np.uint32(8)) | np.uint32(fold[data[k]])) & _MASK32
+    for j in range(start, n):
+        word = ((word << np.uint32(8)) | np.uint32(fold[data[j]])) & _MASK32
+        h4 = _hash4(word)
+        h3 = _hash3(word)
+        # Bitwise, not `and`/`or`: a branch per byte halves the speed.
+        if (filter4[h4] | filter3[h3]) == 0:
+            continue
+        pass4 = filter4[h4] != 0 and j >= 3
+        pass3 = filter3[h3] != 0 and j >= 2
+        need = (bucket_count[65536 + h4] if pass4 else 0) + (
+            bucket_count[h3] if pass3 else 0
+        )
+        if hits + need > cap:
+            # No room for the worst case at this byte: stop before it so
+            # the caller drains the outputs and resumes exactly here.
+            return hits, j
+        if pass4:
+            first = bucket_first[65536 + h4]
+            for x in range(first, first + bucket_count[65536 + h4]):
+                kw = bucket_ids[x]
+                # One integer compare rules out a bucket-mate that only
+                # shares the hash; most verifications end here.
+                if kw_word[kw] != word:
+                    continue
+                if _is_keyword_at(data, j - 3, kw, fold, kw_first, kw_length,
+                                  kw_bytes, kw_tail, tail_class):  # fmt: skip
+                    found_end[hits] = j - 3 + kw_length[kw]
+                    found_kw[hits] = kw
+                    hits += 1
+        if pass3:
+            first = bucket_first[h3]
+            for x in range(first, first + bucket_count[h3]):
+                kw = bucket_ids[x]
+                if kw_word[kw] != word & np.uint32(0xFFFFFF):
+                    continue
+                if _is_keyword_at(data, j - 2, kw, fold, kw_first, kw_length,
+                                  kw_bytes, kw_tail, tail_class):  # fmt: skip
+                    found_end[hits] = j - 2 + kw_length[kw]
+                    found_kw[hits] = kw
+                    hits += 1
     return hits, n
 
 
-@njit(**_FLAGS)
-def _hash3(a, b, c):
-    """Hash 3 lower-cased bytes into 16 bits (uint32 in, int64 out)."""
-    h = (a * np.uint32(0x9E37)) ^ (b * np.uint32(0x85EB)) ^ (c * np.uint32(0xC2B3))
-    return np.int64(h & np.uint32(0xFFFF))
+_MASK32 = np.uint32(0xFFFFFFFF)
 
 
-@njit(**_FLAGS)
-def _hash4(a, b, c, d):
-    """Hash 4 lower-cased bytes into 16 bits (uint32 in, int64 out)."""
-    h = (a * np.uint32(0x9E37)) ^ (b * np.uint32(0x85EB)) ^ (c * np.uint32(0xC2B3))
-    h ^= d * np.uint32(0x27D4)
-    h ^= h >> np.uint32(7)
-    return np.int64(h & np.uint32(0xFFFF))
+@njit(inline="always", **_FLAGS)
+def _hash4(word):
+    """Hash a word of 4 lower-cased bytes (uint32) into 16 bits (int64)."""
+    return np.int64(((word * np.uint32(2654435761)) & _MASK32) >> np.uint32(16))
 
 
-@njit(**_FLAGS)
+@njit(inline="always", **_FLAGS)
+def _hash3(word):
+    """Hash the low 3 bytes of a word (uint32) into 16 bits (int64)."""
+    low = word & np.uint32(0xFFFFFF)
+    return np.int64(((low * np.uint32(2246822519)) & _MASK32) >> np.uint32(16))
+
+
+@njit(inline="always", **_FLAGS)
 def _is_keyword_at(
     data, i, kw, fold, kw_first, kw_length, kw_bytes, kw_tail, tail_class
 ):  # fmt: skip

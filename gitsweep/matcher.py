@@ -72,7 +72,7 @@ def build_keyword_tables(
     """Compile lower-case keywords into the tables of the keyword kernel.
 
     Returns (fold, filter3, filter4, bucket_first, bucket_count, bucket_ids,
-    kw_first, kw_length, kw_bytes, kw_tail, tail_class) in the order
+    kw_first, kw_length, kw_bytes, kw_word, kw_tail, tail_class) in the order
     `_kernels._scan_keywords` takes them.  Keywords must be 3 bytes or more.
     """
     filter3 = np.zeros(65536, np.uint8)
@@ -81,12 +81,12 @@ def build_keyword_tables(
     for index, kw in enumerate(keywords):
         if len(kw) < 3:
             raise ValueError(f"keyword {kw!r} is shorter than 3 bytes")
-        a, b, c = (np.uint32(x) for x in kw[:3])
+        word = np.uint32(int.from_bytes(kw[:4].rjust(4, b"\0"), "big"))
         if len(kw) == 3:
-            key = int(_kernels._hash3(a, b, c))
+            key = int(_kernels._hash3(word))
             filter3[key] = 1
         else:
-            key = 65536 + int(_kernels._hash4(a, b, c, np.uint32(kw[3])))
+            key = 65536 + int(_kernels._hash4(word))
             filter4[key - 65536] = 1
         buckets.setdefault(key, []).append(index)
     bucket_first = np.zeros(131072, np.int32)
@@ -99,6 +99,10 @@ def build_keyword_tables(
     kw_length = np.array([len(k) for k in keywords], np.int32)
     kw_first = np.concatenate([[0], np.cumsum(kw_length)[:-1]]).astype(np.int32)
     kw_bytes = np.frombuffer(b"".join(keywords), np.uint8).copy()
+    kw_word = np.array(
+        [int.from_bytes(k[:4] if len(k) > 3 else k[:3], "big") for k in keywords],
+        np.uint32,
+    )
     kw_tail = np.array(tails if tails is not None else [0] * len(keywords), np.int32)
     return (
         FOLD,
@@ -110,6 +114,7 @@ def build_keyword_tables(
         kw_first,
         kw_length,
         kw_bytes,
+        kw_word,
         kw_tail,
         TAIL_CLASS,
     )
@@ -334,7 +339,7 @@ class Matcher:
         ends: list[np.ndarray] = []
         kws: list[np.ndarray] = []
         start, n = 0, arr.shape[0]
-        while start < n - 1:
+        while start < n:
             hits, start = _kernels._scan_keywords(
                 arr, start, *self._tables, self._found_end, self._found_kw
             )

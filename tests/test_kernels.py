@@ -53,7 +53,7 @@ def kernel_keywords(
     found_kw = np.empty(cap, np.int32)
     hits: list[tuple[int, int]] = []
     start, rounds = 0, 0
-    while start < len(data) - 1:
+    while start < len(data):
         count, resume = _kernels._scan_keywords(
             arr, start, *tables, found_end, found_kw
         )
