@@ -65,6 +65,13 @@ def plant(work: Path, rng: random.Random) -> None:
     )
 
 
+def _peeled(repo: Path, ref: str) -> str:
+    """Return the tree of a commit-ish ref, or the object a ref peels to."""
+    kind = _git(repo, "cat-file", "-t", f"{ref}^{{}}")
+    peel = f"{ref}^{{tree}}" if kind == "commit" else f"{ref}^{{}}"
+    return _git(repo, "rev-parse", peel)
+
+
 def planted(rng: random.Random) -> set[str]:
     """Return the secrets `plant` plants with a fresh `Random(42)`."""
     rng = random.Random(42)
@@ -108,13 +115,13 @@ def main(source: str, workdir: str) -> None:
     _git(theirs, "filter-repo", "--force", "--quiet", *exported.command.split()[2:])
     theirs_total = time.perf_counter() - began
 
-    same = all(
-        _git(ours, "rev-parse", f"{ref}^{{tree}}")
-        == _git(theirs, "rev-parse", f"{ref}^{{tree}}")
-        for ref in _git(
-            ours, "for-each-ref", "--format=%(refname)", "refs/heads", "refs/tags"
-        ).split()
+    print(
+        f"gitsweep {ours_total:.1f} s {dict(result.seconds)}; "
+        f"filter-repo {theirs_total:.1f} s",
+        flush=True,
     )
+    refs = _git(ours, "for-each-ref", "--format=%(refname)", "refs/heads", "refs/tags")
+    same = all(_peeled(ours, ref) == _peeled(theirs, ref) for ref in refs.split())
     print(
         json.dumps(
             {
