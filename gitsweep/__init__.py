@@ -11,36 +11,36 @@ __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-from .findings import Finding, Match, Occurrence  # noqa: E402
-from .report import Report, ScanStats, ScanWarning  # noqa: E402
-from .scan import scan  # noqa: E402
-from .plan import RewritePlan, plan  # noqa: E402
-from .rewrite import rewrite  # noqa: E402
-from .revocation import Checklist, checklist  # noqa: E402
-from .many import MultiReport, scan_many  # noqa: E402
-from .baseline import Baseline, load_baseline  # noqa: E402
-from .config import Config, load_config  # noqa: E402
-from .protect import protect  # noqa: E402
+from .baseline import Baseline, load_baseline
+from .config import Config, load_config
+from .findings import Finding, Match, Occurrence
+from .many import MultiReport, scan_many
+from .plan import RewritePlan, plan
+from .protect import protect
+from .report import Report, ScanStats, ScanWarning
+from .revocation import Checklist, checklist
+from .rewrite import rewrite
+from .scan import scan
 
 __all__ = [
+    "Baseline",
     "Checklist",
-    "RewritePlan",
-    "checklist",
-    "plan",
-    "rewrite",
+    "Config",
     "Finding",
     "Match",
     "MultiReport",
     "Occurrence",
     "Report",
+    "RewritePlan",
     "ScanStats",
     "ScanWarning",
     "__version__",
-    "scan",
-    "scan_many",
-    "Baseline",
-    "Config",
+    "checklist",
     "load_baseline",
     "load_config",
+    "plan",
     "protect",
+    "rewrite",
+    "scan",
+    "scan_many",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_FLAGS = dict(cache=True, nogil=True, boundscheck=False)
+_FLAGS = {"cache": True, "nogil": True, "boundscheck": False}
 
 
 @njit(**_FLAGS)

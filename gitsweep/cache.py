@@ -97,4 +97,4 @@ def save_clean(path: str | os.PathLike[str], old: np.ndarray, new: bytes) -> int
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return int(len(merged))
+    return len(merged)

@@ -35,36 +35,67 @@ def _size(text: str) -> int:
 
 def add_scan_options(parser: argparse.ArgumentParser) -> None:
     """Add the options every scanning subcommand shares."""
-    parser.add_argument("--rules", action="append", default=[], metavar="FILE",
-                        help="an extra rule file (TOML); may be repeated")
-    parser.add_argument("--disable", action="append", default=[], metavar="RULE",
-                        help="a rule id to turn off; may be repeated")
-    parser.add_argument("--jobs", "-j", type=int, default=None,
-                        help="worker processes (default: all cores)")
-    parser.add_argument("--max-blob-size", type=_size, default=50 << 20,
-                        metavar="SIZE", help="skip (and list) blobs over SIZE (default 50M)")
-    parser.add_argument("--min-confidence", choices=("high", "medium", "low"),
-                        default="medium", help="hide findings below this (default medium)")
-    parser.add_argument("--regex-timeout", type=float, default=1.0, metavar="SECONDS",
-                        help="time one rule may spend on one window (default 1)")
-    parser.add_argument("--verify-objects", action="store_true",
-                        help="re-hash every object read (about 3x slower reads)")
-
-
-def _scan_kwargs(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
-    return dict(
-        rules=args.rules,
-        disable=args.disable,
-        jobs=args.jobs,
-        max_blob_size=args.max_blob_size,
-        min_confidence=args.min_confidence,
-        regex_timeout=args.regex_timeout,
-        verify_objects=args.verify_objects,
-        # Only `scan` has the cache options; other commands read everything.
-        cache=None
-        if getattr(args, "no_cache", True)
-        else (getattr(args, "cache_dir", None) or True),
+    parser.add_argument(
+        "--rules",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an extra rule file (TOML); may be repeated",
     )
+    parser.add_argument(
+        "--disable",
+        action="append",
+        default=[],
+        metavar="RULE",
+        help="a rule id to turn off; may be repeated",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help="worker processes (default: all cores)",
+    )
+    parser.add_argument(
+        "--max-blob-size",
+        type=_size,
+        default=50 << 20,
+        metavar="SIZE",
+        help="skip (and list) blobs over SIZE (default 50M)",
+    )
+    parser.add_argument(
+        "--min-confidence",
+        choices=("high", "medium", "low"),
+        default="medium",
+        help="hide findings below this (default medium)",
+    )
+    parser.add_argument(
+        "--regex-timeout",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="time one rule may spend on one window (default 1)",
+    )
+    parser.add_argument(
+        "--verify-objects",
+        action="store_true",
+        help="re-hash every object read (about 3x slower reads)",
+    )
+
+
+def _scan_kwargs(args: argparse.Namespace) -> dict[str, object]:
+    # Only `scan` has the cache options; other commands read everything.
+    cache = None if getattr(args, "no_cache", True) else (args.cache_dir or True)
+    return {
+        "rules": args.rules,
+        "disable": args.disable,
+        "jobs": args.jobs,
+        "max_blob_size": args.max_blob_size,
+        "min_confidence": args.min_confidence,
+        "regex_timeout": args.regex_timeout,
+        "verify_objects": args.verify_objects,
+        "cache": cache,
+    }
 
 
 def _progress_bar(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -111,9 +142,6 @@ def render(report, fmt: str, reveal: bool, ruleset=None) -> str:  # type: ignore
 
 def cmd_scan(args: argparse.Namespace) -> int:
     """Scan a repository and print or write the report."""
-    from .rules import load_rules
-    from .scan import scan
-
     import attrs
 
     from .baseline import (
@@ -123,6 +151,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         write_baseline,
     )
     from .config import resolve_config
+    from .rules import load_rules
+    from .scan import scan
 
     settings = resolve_config(
         False if args.no_config else (args.config or True),
@@ -158,7 +188,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
     )
     emit(render(report, args.format, args.reveal, ruleset), args.output)
     if args.output and not args.quiet:
-        sys.stderr.write(f"{report.status}; report written to {args.output} (mode 0600)\n")
+        sys.stderr.write(
+            f"{report.status}; report written to {args.output} (mode 0600)\n"
+        )
     return report.exit_code
 
 
@@ -176,7 +208,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     folder = args.keep or tempfile.mkdtemp(prefix="gitsweep-demo-")
     if args.keep and os.path.exists(folder) and os.listdir(folder):
-        raise GitsweepError(f"{folder} is not empty; give --keep an empty or new folder")
+        raise GitsweepError(
+            f"{folder} is not empty; give --keep an empty or new folder"
+        )
     build_demo_repository(folder)
     print(f"Built a demo repository with a leak history in {folder}\n")
     report = scan(folder, jobs=1)
@@ -200,44 +234,83 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find leaked credentials in the whole history of a git "
         "repository, trace them, plan their removal and revocation.",
     )
-    parser.add_argument("--version", action="version", version=f"gitsweep {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="log progress (-v) or every object (-vv) to stderr")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    parser.add_argument(
+        "--version", action="version", version=f"gitsweep {__version__}"
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log progress (-v) or every object (-vv) to stderr",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks on errors"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
     scan_p = sub.add_parser("scan", help="scan every object of a repository")
-    scan_p.add_argument("path", nargs="?", default=".", help="repository (default: here)")
-    scan_p.add_argument("--format", "-f", default="table",
-                        choices=("table", "json", "jsonl", "sarif", "markdown"))
+    scan_p.add_argument(
+        "path", nargs="?", default=".", help="repository (default: here)"
+    )
+    scan_p.add_argument(
+        "--format",
+        "-f",
+        default="table",
+        choices=("table", "json", "jsonl", "sarif", "markdown"),
+    )
     scan_p.add_argument("--output", "-o", metavar="FILE", help="write here (mode 0600)")
-    scan_p.add_argument("--reveal", action="store_true",
-                        help="show secrets in full (default: redacted)")
+    scan_p.add_argument(
+        "--reveal", action="store_true", help="show secrets in full (default: redacted)"
+    )
     scan_p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     add_scan_options(scan_p)
-    scan_p.add_argument("--no-cache", action="store_true",
-                        help="read every object, even those an earlier scan "
-                        "with the same rules found clean")
-    scan_p.add_argument("--cache-dir", metavar="DIR",
-                        help="where the scan cache lives (default "
-                        "$GITSWEEP_CACHE_DIR or ~/.cache/gitsweep); it holds "
-                        "object ids only, never secrets")
-    scan_p.add_argument("--since", metavar="RANGE",
-                        help="scan only what a range adds: A..B, or BASE for BASE..HEAD")
-    scan_p.add_argument("--baseline", metavar="FILE",
-                        help="leave out the known findings this baseline lists")
-    scan_p.add_argument("--update-baseline", action="store_true",
-                        help="write every finding of this scan to the --baseline FILE")
-    scan_p.add_argument("--config", metavar="FILE",
-                        help="read settings from FILE instead of the work tree's "
-                        ".gitsweep.toml or pyproject.toml")
-    scan_p.add_argument("--no-config", action="store_true",
-                        help="ignore the work tree's configuration")
+    scan_p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every object, even those an earlier scan "
+        "with the same rules found clean",
+    )
+    scan_p.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="where the scan cache lives (default "
+        "$GITSWEEP_CACHE_DIR or ~/.cache/gitsweep); it holds "
+        "object ids only, never secrets",
+    )
+    scan_p.add_argument(
+        "--since",
+        metavar="RANGE",
+        help="scan only what a range adds: A..B, or BASE for BASE..HEAD",
+    )
+    scan_p.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="leave out the known findings this baseline lists",
+    )
+    scan_p.add_argument(
+        "--update-baseline",
+        action="store_true",
+        help="write every finding of this scan to the --baseline FILE",
+    )
+    scan_p.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read settings from FILE instead of the work tree's "
+        ".gitsweep.toml or pyproject.toml",
+    )
+    scan_p.add_argument(
+        "--no-config", action="store_true", help="ignore the work tree's configuration"
+    )
     scan_p.set_defaults(func=cmd_scan)
 
-    demo_p = sub.add_parser("demo", help="build a demo repository with leaks and scan it")
-    demo_p.add_argument("--keep", metavar="DIR", help="build the demo here (empty folder)")
+    demo_p = sub.add_parser(
+        "demo", help="build a demo repository with leaks and scan it"
+    )
+    demo_p.add_argument(
+        "--keep", metavar="DIR", help="build the demo here (empty folder)"
+    )
     demo_p.set_defaults(func=cmd_demo)
 
     for name in _COMMAND_MODULES:

@@ -58,7 +58,9 @@ def build_demo_repository(path: str | Path, seed: int = 7) -> GitBuilder:
     repo.git("checkout", "-q", "main")
     repo.git("branch", "-q", "-D", "experiment")
 
-    repo.write("app.py", "import os\n\nAPI_KEY = os.environ['API_KEY']  # your-api-key\n")
+    repo.write(
+        "app.py", "import os\n\nAPI_KEY = os.environ['API_KEY']  # your-api-key\n"
+    )
     repo.commit("document API_KEY")
     repo.git("tag", "-a", "v1.0", "-m", "first release")
     return repo

@@ -56,8 +56,10 @@ def slack_webhook(rng: random.Random) -> str:
 def slack_bot_token(rng: random.Random) -> str:
     """Return a Slack bot token."""
     digits = string.digits
-    return "xox" + f"b-{_pick(rng, digits, 12)}-{_pick(rng, digits, 13)}-" + _pick(
-        rng, string.ascii_letters + string.digits, 24
+    return (
+        "xox"
+        + f"b-{_pick(rng, digits, 12)}-{_pick(rng, digits, 13)}-"
+        + _pick(rng, string.ascii_letters + string.digits, 24)
     )
 
 

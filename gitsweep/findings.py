@@ -55,7 +55,9 @@ class Match:
     end_line: int
     # The repr must not show a secret: reprs end up in logs, tracebacks and
     # the text/plain output Jupyter stores in a notebook.
-    secret: bytes = attrs.field(repr=lambda s: repr(redact(s.decode("utf-8", "replace"))))
+    secret: bytes = attrs.field(
+        repr=lambda s: repr(redact(s.decode("utf-8", "replace")))
+    )
     field: str | None = None
     encoding: str | None = None
     confidence: str = "high"

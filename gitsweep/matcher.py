@@ -211,7 +211,9 @@ class Matcher:
         self._always_tokens = bool(self._keywordless)
         self._token_classes = build_token_classes()
         if self._assigned:
-            self._token_min = min(self.rules[i].token_min_length for i in self._assigned)
+            self._token_min = min(
+                self.rules[i].token_min_length for i in self._assigned
+            )
             self._token_floor = min(self.rules[i].min_entropy for i in self._assigned)
         self._found_end = np.empty(_CAPACITY, np.int64)
         self._found_kw = np.empty(_CAPACITY, np.int32)
@@ -220,9 +222,7 @@ class Matcher:
         self._tok_entropy = np.empty(_CAPACITY, np.float64)
         self._tok_hex = np.empty(_CAPACITY, np.uint8)
 
-    def match(
-        self, data: bytes, oid: str = "", source: str = "blob"
-    ) -> list[Match]:
+    def match(self, data: bytes, oid: str = "", source: str = "blob") -> list[Match]:
         """Return the confirmed matches in one object's content.
 
         Binary content (a NUL early on) is matched only by rules marked
@@ -431,11 +431,19 @@ class Matcher:
             end_line = int(np.searchsorted(newlines, e - 1)) + 1
             matches.append(
                 Match(
-                    rule_id=rule.id, oid=oid, source=source, start=s, end=e,
-                    line=line, column=s - line_start + 1, end_line=end_line,
-                    secret=secret, encoding=encoding, confidence=confidence,
+                    rule_id=rule.id,
+                    oid=oid,
+                    source=source,
+                    start=s,
+                    end=e,
+                    line=line,
+                    column=s - line_start + 1,
+                    end_line=end_line,
+                    secret=secret,
+                    encoding=encoding,
+                    confidence=confidence,
                     reasons=reasons,
-                )  # fmt: skip
+                )
             )
         self.stats.matches += len(matches)
         return matches

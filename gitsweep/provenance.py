@@ -127,7 +127,10 @@ def parse_tag(data: bytes) -> TagInfo | None:
             name = line[4:].decode("utf-8", "replace")
     if not target:
         return None
-    signed = b"-----BEGIN PGP SIGNATURE-----" in message or b"-----BEGIN SSH SIGNATURE" in message
+    signed = (
+        b"-----BEGIN PGP SIGNATURE-----" in message
+        or b"-----BEGIN SSH SIGNATURE" in message
+    )
     return TagInfo(target, kind, name, signed)
 
 
@@ -170,7 +173,7 @@ def read_refs(repo: pygit2.Repository, tags: dict[bytes, TagInfo]) -> RefTable:
             continue
         for i, entry in enumerate(entries):
             for oid in (entry.oid_new, entry.oid_old):
-                if oid is not None and not oid.raw == b"\0" * 20:
+                if oid is not None and oid.raw != b"\0" * 20:
                     table.labels.append(f"{name}@{{{i}}}")
                     table.targets.append(_peel(oid.raw, tags))
                     table.is_reflog.append(True)
@@ -268,7 +271,7 @@ class TreeIndex:
         if found is not None:
             return found
         try:
-            kind, raw = self.repo.odb.read(pygit2.Oid(raw=tree))
+            _, raw = self.repo.odb.read(pygit2.Oid(raw=tree))
         except (KeyError, pygit2.GitError, ValueError):
             self.missing.setdefault(tree, b"")
             self.memo[tree] = _NO_CONTENT
@@ -307,7 +310,10 @@ class TreeIndex:
 
 
 def _add_paths(
-    result: dict[bytes, tuple[list[bytes], int]], blob: bytes, paths: list[bytes], count: int
+    result: dict[bytes, tuple[list[bytes], int]],
+    blob: bytes,
+    paths: list[bytes],
+    count: int,
 ) -> None:
     old, total = result.get(blob, ([], 0))
     room = PATH_SAMPLE - len(old)
@@ -351,8 +357,14 @@ def find_introductions(
 
 #: Namespaces a responder acts on; refs elsewhere (a host's pull-request
 #: refs, say) can number thousands and are listed only up to a sample.
-PRIMARY_REFS = ("HEAD", "refs/heads/", "refs/tags/", "refs/remotes/", "refs/stash",
-                "refs/notes/")
+PRIMARY_REFS = (
+    "HEAD",
+    "refs/heads/",
+    "refs/tags/",
+    "refs/remotes/",
+    "refs/stash",
+    "refs/notes/",
+)
 OTHER_REF_SAMPLE = 10
 
 

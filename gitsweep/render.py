@@ -62,14 +62,20 @@ def render_table(report: Report, reveal: bool = False, width: int = 100) -> str:
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         widths[2] = min(widths[2], 48)
         for row in [header, *rows]:
-            cells = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(row, widths)]
+            cells = [
+                c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(row, widths)
+            ]
             lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip())
     s = report.stats
     lines.append("")
     lines.append(
         f"{s.objects} objects ({s.blobs} blobs, {s.bytes / 1e6:.1f} MB, {s.commits} "
         f"commits, {s.tags} tags) in {s.seconds:.2f} s"
-        + (f"; {s.hidden_findings} low-confidence finding(s) hidden" if s.hidden_findings else "")
+        + (
+            f"; {s.hidden_findings} low-confidence finding(s) hidden"
+            if s.hidden_findings
+            else ""
+        )
     )
     for w in report.warnings:
         lines.append(f"warning [{w.kind}]: {w.message}")
@@ -79,7 +85,12 @@ def render_table(report: Report, reveal: bool = False, width: int = 100) -> str:
 
 def render_markdown(report: Report, reveal: bool = False) -> str:
     """Return the report as a Markdown section with one row per finding."""
-    out = [f"# gitsweep report: `{report.repository}`", "", f"**Status:** {report.status}", ""]
+    out = [
+        f"# gitsweep report: `{report.repository}`",
+        "",
+        f"**Status:** {report.status}",
+        "",
+    ]
     if report.findings:
         out += [
             "| rule | provider | secret | where | commit | first seen | exposure |",
@@ -92,7 +103,9 @@ def render_markdown(report: Report, reveal: bool = False) -> str:
                 f"{(occ.commit or '-')[:12]} | {(f.first_date or '-')[:10]} | {_exposure(f)} |"
             )
     if report.warnings:
-        out += ["", "## Warnings", ""] + [f"- **{w.kind}**: {w.message}" for w in report.warnings]
+        out += ["", "## Warnings", ""] + [
+            f"- **{w.kind}**: {w.message}" for w in report.warnings
+        ]
     return "\n".join(out) + "\n"
 
 
@@ -113,8 +126,17 @@ def published_refs(finding: Finding) -> tuple[str, ...]:
 def render_html(report: Report, reveal: bool = False) -> str:
     """Return the report as an HTML table (what Jupyter shows)."""
     esc = html.escape
-    columns = ("rule", "provider", "confidence", "secret", "where", "first introduced",
-               "exposure (days)", "published refs", "at HEAD")
+    columns = (
+        "rule",
+        "provider",
+        "confidence",
+        "secret",
+        "where",
+        "first introduced",
+        "exposure (days)",
+        "published refs",
+        "at HEAD",
+    )
     rows = []
     for f in report.findings:
         occ = f.occurrences[0]
@@ -131,9 +153,13 @@ def render_html(report: Report, reveal: bool = False) -> str:
             ", ".join(published) or _exposure(f),
             "yes" if f.at_head else "no",
         )
-        rows.append("<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in cells) + "</tr>")
+        rows.append(
+            "<tr>" + "".join(f"<td>{esc(str(c))}</td>" for c in cells) + "</tr>"
+        )
     head = "".join(f"<th>{esc(h)}</th>" for h in columns)
-    warnings = "".join(f"<li>{esc(w.kind)}: {esc(w.message)}</li>" for w in report.warnings)
+    warnings = "".join(
+        f"<li>{esc(w.kind)}: {esc(w.message)}</li>" for w in report.warnings
+    )
     return (
         f"<div><p><b>gitsweep</b> {esc(report.repository)}: {esc(report.status)}</p>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

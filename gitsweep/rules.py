@@ -306,7 +306,29 @@ def build_rule(entry: dict[str, Any], source: str, check_examples: bool = True) 
 
 #: Fields a `[[rules]]` table may have; anything else is a typo.
 _FIELDS = frozenset(
-    ["id", "name", "provider", "severity", "pattern", "keywords", "kind", "min_entropy", "validator", "binary", "back", "window", "token_min_length", "keyword_tail", "token_max_length", "priority", "token_charset", "reference", "tags", "revocation", "examples"]
+    [
+        "id",
+        "name",
+        "provider",
+        "severity",
+        "pattern",
+        "keywords",
+        "kind",
+        "min_entropy",
+        "validator",
+        "binary",
+        "back",
+        "window",
+        "token_min_length",
+        "keyword_tail",
+        "token_max_length",
+        "priority",
+        "token_charset",
+        "reference",
+        "tags",
+        "revocation",
+        "examples",
+    ]
 )
 
 

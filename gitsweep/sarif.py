@@ -19,7 +19,9 @@ _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 _SCORE = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 
 
-def render_sarif(report: Report, ruleset: RuleSet | None = None, reveal: bool = False) -> str:
+def render_sarif(
+    report: Report, ruleset: RuleSet | None = None, reveal: bool = False
+) -> str:
     """Return the report as SARIF 2.1.0 JSON text."""
     rule_ids = sorted({f.rule for f in report.findings})
     by_id = {r.id: r for r in ruleset} if ruleset is not None else {}
@@ -31,7 +33,9 @@ def render_sarif(report: Report, ruleset: RuleSet | None = None, reveal: bool = 
             "id": rid,
             "name": "".join(p.capitalize() for p in rid.split("-")),
             "shortDescription": {"text": finding.name},
-            "fullDescription": {"text": f"{finding.name} ({finding.provider}) committed to git history"},
+            "fullDescription": {
+                "text": f"{finding.name} ({finding.provider}) committed to git history"
+            },
             "defaultConfiguration": {"level": _LEVEL.get(finding.severity, "warning")},
             "properties": {
                 "tags": ["security", "secret", finding.provider],
@@ -54,7 +58,11 @@ def render_sarif(report: Report, ruleset: RuleSet | None = None, reveal: bool = 
                 "level": _LEVEL.get(f.severity, "warning"),
                 "message": {
                     "text": f"{f.name} ({shown}) in {occ.source} {occ.object[:12]}"
-                    + (f", introduced by commit {occ.commit[:12]}" if occ.commit else "")
+                    + (
+                        f", introduced by commit {occ.commit[:12]}"
+                        if occ.commit
+                        else ""
+                    )
                 },
                 "partialFingerprints": {"secretFingerprint/v1": f.fingerprint},
                 "properties": {

@@ -10,6 +10,7 @@ executor can run them.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -25,6 +26,7 @@ import pygit2
 from . import __version__, context, revrange, walker
 from .allowlist import apply_allowlist, drop_marked
 from .baseline import Baseline, apply_baseline, load_baseline
+from .cache import cache_file, cached_mask, default_cache_dir, load_clean, save_clean
 from .config import Config, resolve_config
 from .findings import (
     SOURCE_BLOB,
@@ -35,10 +37,11 @@ from .findings import (
     Occurrence,
     group_matches,
 )
-from .cache import cache_file, cached_mask, default_cache_dir, load_clean, save_clean
 from .matcher import Matcher
 from .provenance import (
     CommitInfo,
+    Introduction,
+    RefTable,
     TagInfo,
     TreeIndex,
     find_introductions,
@@ -112,8 +115,8 @@ def plan_shards(objects: walker.ObjectList, count: int) -> list[tuple[int, int]]
     count = max(1, min(count, n))
     weight = np.cumsum(np.maximum(objects.spans, 1))
     cuts = np.searchsorted(weight, weight[-1] * np.arange(1, count) / count)
-    bounds = [0, *sorted(set(int(c) for c in cuts if 0 < c < n)), n]
-    return list(zip(bounds[:-1], bounds[1:]))
+    bounds = [0, *sorted({int(c) for c in cuts if 0 < c < n}), n]
+    return list(itertools.pairwise(bounds))
 
 
 def scan_shard(
@@ -142,7 +145,7 @@ def scan_shard(
         )
     matcher = Matcher(ruleset, options.regex_timeout)
     result = ShardResult(start, stop)
-    counts = dict(objects=0, blobs=0, trees=0, commits=0, tags=0, bytes=0)
+    counts = {"objects": 0, "blobs": 0, "trees": 0, "commits": 0, "tags": 0, "bytes": 0}
     skip = np.zeros(stop - start, bool)
     if options.cache_path is not None:
         skip = cached_mask(objects.oids[start:stop], load_clean(options.cache_path))
@@ -206,7 +209,9 @@ def _locate_in_object(data: bytes, match: Match) -> Match:
     split = data.find(b"\n\n")
     if split < 0 or match.start < split + 2:
         line_start = data.rfind(b"\n", 0, match.start) + 1
-        field = data[line_start : data.find(b" ", line_start)].decode("ascii", "replace")
+        field = data[line_start : data.find(b" ", line_start)].decode(
+            "ascii", "replace"
+        )
         return attrs.evolve(match, field=field or "header")
     header_lines = data.count(b"\n", 0, split + 2)
     return attrs.evolve(
@@ -220,7 +225,9 @@ def _locate_in_object(data: bytes, match: Match) -> Match:
 def merge_shards(results: Iterable[ShardResult]) -> ShardResult:
     """Merge shard results in shard order into one, deterministically."""
     ordered = sorted(results, key=lambda r: r.start)
-    merged = ShardResult(ordered[0].start if ordered else 0, ordered[-1].stop if ordered else 0)
+    merged = ShardResult(
+        ordered[0].start if ordered else 0, ordered[-1].stop if ordered else 0
+    )
     for part in ordered:
         merged.matches.extend(part.matches)
         merged.clean += part.clean
@@ -364,7 +371,9 @@ def build_report(
     """Run provenance over the merged shards and assemble the report."""
     flat = objects.oids.tobytes()
     known = {flat[i : i + 20] for i in range(0, len(flat), 20)}
-    interesting = {bytes.fromhex(m.oid) for m in merged.matches if m.source == SOURCE_BLOB}
+    interesting = {
+        bytes.fromhex(m.oid) for m in merged.matches if m.source == SOURCE_BLOB
+    }
     trees = TreeIndex(repo, interesting, known)
     introductions = find_introductions(merged.commits, trees)
     refs = read_refs(repo, merged.tags)
@@ -375,13 +384,14 @@ def build_report(
         head_contents = trees.contents(merged.commits[head_commit].tree)
     all_paths = _all_paths(merged.commits, trees)
 
-    occurrences = []
-    for match in merged.matches:
-        occurrences.append(
-            _occurrence(match, merged, introductions, refs, masks, head_contents, all_paths)
-        )
+    history = _History(merged, introductions, refs, masks, head_contents, all_paths)
+    occurrences = [history.occurrence(match) for match in merged.matches]
     findings = _build_findings(merged.matches, occurrences, ruleset, options)
-    shown = [f for f in findings if CONFIDENCE_RANK[f.confidence] >= CONFIDENCE_RANK[options.min_confidence]]
+    shown = [
+        f
+        for f in findings
+        if CONFIDENCE_RANK[f.confidence] >= CONFIDENCE_RANK[options.min_confidence]
+    ]
     warnings = _warnings(repo, objects, merged, trees, introductions, all_paths)
     counts = merged.counts
     stats = ScanStats(
@@ -413,7 +423,9 @@ def build_report(
     )
 
 
-def _all_paths(commits: dict[bytes, CommitInfo], trees: TreeIndex) -> dict[bytes, tuple[list[bytes], int]]:
+def _all_paths(
+    commits: dict[bytes, CommitInfo], trees: TreeIndex
+) -> dict[bytes, tuple[list[bytes], int]]:
     """Return every path each interesting blob had in any commit.
 
     Each blob maps to (distinct sampled paths, path count); the count is the
@@ -435,87 +447,99 @@ def _decode_path(path: bytes) -> str:
     return path.decode("utf-8", "backslashreplace")
 
 
-def _occurrence(match, merged, introductions, refs, masks, head_contents, all_paths) -> Occurrence:  # type: ignore[no-untyped-def]
-    raw = bytes.fromhex(match.oid)
-    base = dict(
-        object=match.oid,
-        source=match.source,
-        line=match.line,
-        column=match.column,
-        end_line=match.end_line,
-        field=match.field,
-        encoding=match.encoding,
-    )
-    if match.source == SOURCE_BLOB:
-        intros = introductions.get(raw, [])
-        commit_ids = [i.commit for i in intros]
-        sample, total = all_paths.get(raw, ([], 0))
-        counts = [trees_count for trees_count in [head_contents.get(raw, ((), 0))[1]]]
-        path_count = max(len(sample), total, max((c for c in counts), default=0))
-        paths = tuple(_decode_path(p) for p in sample)
-        at_head = raw in head_contents
-    elif match.source == SOURCE_COMMIT:
-        commit_ids = [raw] if raw in merged.commits else []
-        intros = []
-        paths, path_count, at_head = (), 0, False
-    else:
-        tag = merged.tags.get(raw)
-        commit_ids = []
-        intros = []
-        paths, path_count, at_head = (), 0, False
-        names = [label for label, target in zip(refs.labels, refs.targets) if tag and False]
-        del names
-    mask = 0
-    for c in commit_ids:
-        mask |= masks.get(c, 0)
-    if match.source == SOURCE_TAG:
-        mask |= _tag_mask(raw, merged, refs)
-    ref_names, reflogs, other_refs = labels_of(mask, refs)
-    if ref_names:
-        # Reflog entries matter only where no ref holds the secret any more.
-        reflogs = []
-    ordered = sorted(commit_ids, key=lambda c: _commit_time(merged.commits[c]))
-    first = ordered[0] if ordered else None
-    info = merged.commits.get(first) if first else None
-    first_paths = next((i.paths for i in intros if i.commit == first), ())
-    author = parse_signature(info.author) if info else None
-    committer = parse_signature(info.committer) if info else None
-    if match.source == SOURCE_BLOB and path_count == 0:
-        path_count = len(paths)
-    return Occurrence(
-        **base,
-        path=_decode_path(first_paths[0]) if first_paths else (paths[0] if paths else None),
-        paths=paths,
-        path_count=path_count,
-        commit=first.hex() if first else None,
-        commit_subject=info.subject if info else None,
-        commits=tuple(c.hex() for c in ordered),
-        author=author.name if author else None,
-        author_email=author.email if author else None,
-        date=author.iso if author else None,
-        commit_date=committer.iso if committer else None,
-        refs=tuple(ref_names),
-        reflogs=tuple(reflogs),
-        other_refs=other_refs,
-        reachable=bool(ref_names),
-        at_head=at_head,
-        # Stashed: the stash holds it and no branch or tag does.
-        stashed=any(r.startswith("refs/stash") for r in ref_names + reflogs)
-        and all(r.startswith("refs/stash") for r in ref_names),
-        signed=bool(info and info.signed),
-    )
+@attrs.define
+class _History:
+    """What provenance learned of the whole history, to place each match."""
 
+    merged: ShardResult
+    introductions: dict[bytes, list[Introduction]]
+    refs: RefTable
+    masks: dict[bytes, int]
+    head_contents: dict[bytes, tuple[list[bytes], int]]
+    all_paths: dict[bytes, tuple[list[bytes], int]]
 
-def _tag_mask(raw: bytes, merged: ShardResult, refs) -> int:  # type: ignore[no-untyped-def]
-    """Return the mask of the refs that name a tag object (before peeling)."""
-    mask = 0
-    tag = merged.tags.get(raw)
-    if tag is None:
-        return 0
-    for bit, label in enumerate(refs.labels):
-        if not refs.is_reflog[bit] and label == f"refs/tags/{tag.name}":
-            mask |= 1 << bit
-    return mask
+    def occurrence(self, match: Match) -> Occurrence:
+        """Return the occurrence of one match, with its provenance."""
+        raw = bytes.fromhex(match.oid)
+        intros: list[Introduction] = []
+        paths: tuple[str, ...] = ()
+        path_count, at_head = 0, False
+        if match.source == SOURCE_BLOB:
+            intros = self.introductions.get(raw, [])
+            commit_ids = [i.commit for i in intros]
+            sample, total = self.all_paths.get(raw, ([], 0))
+            at_head_count = self.head_contents.get(raw, ((), 0))[1]
+            path_count = max(len(sample), total, at_head_count)
+            paths = tuple(_decode_path(p) for p in sample)
+            at_head = raw in self.head_contents
+        elif match.source == SOURCE_COMMIT:
+            commit_ids = [raw] if raw in self.merged.commits else []
+        else:
+            commit_ids = []
+
+        ordered = sorted(commit_ids, key=lambda c: _commit_time(self.merged.commits[c]))
+        first = ordered[0] if ordered else None
+        info = self.merged.commits.get(first) if first else None
+        first_paths = next((i.paths for i in intros if i.commit == first), ())
+        author = parse_signature(info.author) if info else None
+        committer = parse_signature(info.committer) if info else None
+        ref_names, reflogs, other_refs = self._reach(raw, match.source, ordered)
+        return Occurrence(
+            object=match.oid,
+            source=match.source,
+            line=match.line,
+            column=match.column,
+            end_line=match.end_line,
+            field=match.field,
+            encoding=match.encoding,
+            path=_decode_path(first_paths[0])
+            if first_paths
+            else (paths[0] if paths else None),
+            paths=paths,
+            path_count=path_count,
+            commit=first.hex() if first else None,
+            commit_subject=info.subject if info else None,
+            commits=tuple(c.hex() for c in ordered),
+            author=author.name if author else None,
+            author_email=author.email if author else None,
+            date=author.iso if author else None,
+            commit_date=committer.iso if committer else None,
+            refs=tuple(ref_names),
+            reflogs=tuple(reflogs),
+            other_refs=other_refs,
+            reachable=bool(ref_names),
+            at_head=at_head,
+            # Stashed: the stash holds it and no branch or tag does.
+            stashed=any(r.startswith("refs/stash") for r in ref_names + reflogs)
+            and all(r.startswith("refs/stash") for r in ref_names),
+            signed=bool(info and info.signed),
+        )
+
+    def _reach(
+        self, raw: bytes, source: str, commits: list[bytes]
+    ) -> tuple[list[str], list[str], int]:
+        """Return (refs, reflog entries, refs left out) that hold an object."""
+        mask = 0
+        for commit in commits:
+            mask |= self.masks.get(commit, 0)
+        if source == SOURCE_TAG:
+            mask |= self._tag_mask(raw)
+        ref_names, reflogs, other_refs = labels_of(mask, self.refs)
+        if ref_names:
+            # Reflog entries matter only where no ref holds the secret any more.
+            reflogs = []
+        return ref_names, reflogs, other_refs
+
+    def _tag_mask(self, raw: bytes) -> int:
+        """Return the mask of the refs that name a tag object (before peeling)."""
+        tag = self.merged.tags.get(raw)
+        if tag is None:
+            return 0
+        mask = 0
+        for bit, label in enumerate(self.refs.labels):
+            if not self.refs.is_reflog[bit] and label == f"refs/tags/{tag.name}":
+                mask |= 1 << bit
+        return mask
 
 
 def _commit_time(info: CommitInfo) -> int:
@@ -523,7 +547,10 @@ def _commit_time(info: CommitInfo) -> int:
 
 
 def _build_findings(
-    matches: list[Match], occurrences: list[Occurrence], ruleset: RuleSet, options: ScanOptions
+    matches: list[Match],
+    occurrences: list[Occurrence],
+    ruleset: RuleSet,
+    options: ScanOptions,
 ) -> list[Finding]:
     by_match = dict(zip(map(id, matches), occurrences))
     findings = []
@@ -535,7 +562,9 @@ def _build_findings(
         )
         best = max(group, key=lambda m: CONFIDENCE_RANK[m.confidence])
         paths = tuple(p for o in occs for p in o.paths)
-        confidence, reasons = context.adjust_for_paths(rule, best.confidence, best.reasons, paths)
+        confidence, reasons = context.adjust_for_paths(
+            rule, best.confidence, best.reasons, paths
+        )
         findings.append(
             Finding(
                 rule=rule.id,
@@ -553,7 +582,9 @@ def _build_findings(
     return findings
 
 
-def _warnings(repo, objects, merged, trees, introductions, all_paths) -> list[ScanWarning]:  # type: ignore[no-untyped-def]
+def _warnings(
+    repo, objects, merged, trees, introductions, all_paths
+) -> list[ScanWarning]:  # type: ignore[no-untyped-def]
     out: list[ScanWarning] = []
     if repo.is_shallow:
         boundary = _read_lines(Path(repo.path) / "shallow")
@@ -589,8 +620,11 @@ def _warnings(repo, objects, merged, trees, introductions, all_paths) -> list[Sc
                 f"object {oid.hex()} ({_decode_path(name) or 'a tree'}){where} is named "
                 "by a tree but "
                 "absent from the object database, so it was not scanned; "
-                + ("this is a partial clone: run `git fetch --refetch` or clone without --filter"
-                   if promisor else "run `git fsck --full` and restore it from another clone"),
+                + (
+                    "this is a partial clone: run `git fetch --refetch` or clone without --filter"
+                    if promisor
+                    else "run `git fsck --full` and restore it from another clone"
+                ),
                 object=oid.hex(),
                 path=_decode_path(name) or None,
             )

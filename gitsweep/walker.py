@@ -117,7 +117,9 @@ def object_directories(repo: pygit2.Repository) -> list[Path]:
             for line in alternates.read_text(errors="replace").splitlines():
                 line = line.strip()
                 if line and not line.startswith("#"):
-                    queue.append((folder / line) if not os.path.isabs(line) else Path(line))
+                    queue.append(
+                        (folder / line) if not os.path.isabs(line) else Path(line)
+                    )
     return folders
 
 
@@ -177,7 +179,9 @@ def list_objects(repo: pygit2.Repository) -> ObjectList:
                 oids, offsets = read_pack_index(idx)
                 pack_size = pack.stat().st_size
             except (OSError, ValueError) as exc:
-                problems.append(ReadProblem("", f"cannot read {idx.name}: {exc}", str(idx)))
+                problems.append(
+                    ReadProblem("", f"cannot read {idx.name}: {exc}", str(idx))
+                )
                 continue
             order = np.argsort(offsets, kind="stable")
             ordered = offsets[order]
@@ -195,7 +199,9 @@ def list_objects(repo: pygit2.Repository) -> ObjectList:
             sources.append((count, f"loose:{folder}"))
             count += len(loose)
     if not chunks:
-        return ObjectList(np.zeros((0, 20), np.uint8), np.zeros(0, np.int64), [], problems)
+        return ObjectList(
+            np.zeros((0, 20), np.uint8), np.zeros(0, np.int64), [], problems
+        )
     all_oids = np.ascontiguousarray(np.concatenate(chunks))
     all_spans = np.concatenate(spans)
     all_types = np.concatenate(kinds)
@@ -222,7 +228,9 @@ def _entry_types(pack: Path, ordered_offsets: np.ndarray) -> np.ndarray:
     return types
 
 
-def _remap_sources(sources: list[tuple[int, str]], keep: np.ndarray) -> list[tuple[int, str]]:
+def _remap_sources(
+    sources: list[tuple[int, str]], keep: np.ndarray
+) -> list[tuple[int, str]]:
     return [(int(np.searchsorted(keep, start)), label) for start, label in sources]
 
 
