@@ -12,10 +12,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-_FLAGS = {"cache": True, "nogil": True, "boundscheck": False}
+# The flags live here once: cached on disk, no GIL, no bounds checks (every
+# index is derived from the arrays' own shapes).
+_jit = njit(cache=True, nogil=True, boundscheck=False)
+_jit_inline = njit(cache=True, nogil=True, boundscheck=False, inline="always")
 
 
-@njit(**_FLAGS)
+@_jit
 def _scan_keywords(
     data, start, fold, filter3, filter4, bucket_first, bucket_count,
     bucket_ids, kw_first, kw_length, kw_bytes, kw_word, kw_tail, tail_class,
@@ -102,20 +105,20 @@ def _scan_keywords(
 _MASK32 = np.uint32(0xFFFFFFFF)
 
 
-@njit(inline="always", **_FLAGS)
+@_jit_inline
 def _hash4(word):
     """Hash a word of 4 lower-cased bytes (uint32) into 16 bits (int64)."""
     return np.int64(((word * np.uint32(2654435761)) & _MASK32) >> np.uint32(16))
 
 
-@njit(inline="always", **_FLAGS)
+@_jit_inline
 def _hash3(word):
     """Hash the low 3 bytes of a word (uint32) into 16 bits (int64)."""
     low = word & np.uint32(0xFFFFFF)
     return np.int64(((low * np.uint32(2246822519)) & _MASK32) >> np.uint32(16))
 
 
-@njit(inline="always", **_FLAGS)
+@_jit_inline
 def _is_keyword_at(
     data, i, kw, fold, kw_first, kw_length, kw_bytes, kw_tail, tail_class
 ):  # fmt: skip
@@ -135,7 +138,7 @@ def _is_keyword_at(
     return True
 
 
-@njit(**_FLAGS)
+@_jit
 def _find_tokens(
     data, start, token_class, min_length, max_length, min_entropy,
     found_start, found_end, found_entropy, found_hex,
@@ -197,7 +200,7 @@ def _find_tokens(
     return hits, n
 
 
-@njit(**_FLAGS)
+@_jit
 def _pack_entry_types(pack, offsets, types):
     """Read the object type of every entry of one packfile from its header.
 

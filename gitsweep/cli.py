@@ -15,6 +15,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__
 from .errors import GitsweepError
@@ -83,7 +84,7 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _scan_kwargs(args: argparse.Namespace) -> dict[str, object]:
+def _scan_kwargs(args: argparse.Namespace) -> dict[str, Any]:
     # Only `scan` has the cache options; other commands read everything.
     cache = None if getattr(args, "no_cache", True) else (args.cache_dir or True)
     return {

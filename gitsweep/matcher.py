@@ -340,7 +340,7 @@ class Matcher:
         kws: list[np.ndarray] = []
         start, n = 0, arr.shape[0]
         while start < n:
-            hits, start = _kernels._scan_keywords(
+            hits, start = _kernels._scan_keywords(  # type: ignore[call-arg]
                 arr, start, *self._tables, self._found_end, self._found_kw
             )
             ends.append(self._found_end[:hits].copy())

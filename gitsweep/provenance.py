@@ -180,7 +180,9 @@ def read_refs(repo: pygit2.Repository, tags: dict[bytes, TagInfo]) -> RefTable:
                     break
     if not repo.head_is_unborn:
         try:
-            table.head = _peel(repo.head.target.raw, tags)
+            target = repo.head.target
+            if isinstance(target, pygit2.Oid):
+                table.head = _peel(target.raw, tags)
         except (pygit2.GitError, AttributeError):
             table.head = None
     return table

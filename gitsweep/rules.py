@@ -164,7 +164,7 @@ _LOADED: dict[tuple[object, ...], RuleSet] = {}
 
 
 def _file_stamps(files: Sequence[Path]) -> tuple[tuple[str, int, int], ...]:
-    stamps = []
+    stamps: list[tuple[str, int, int]] = []
     for path in files:
         try:
             st = path.stat()
