@@ -26,12 +26,18 @@ log = logging.getLogger(__name__)
 _COMMAND_MODULES = ("rules_cli", "remediation_cli", "everyday_cli", "many_cli")
 
 
-def _size(text: str) -> int:
+def byte_size(text: str) -> int:
+    """Parse a size such as 50M, 2G, 512k or a plain number of bytes."""
     units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
-    text = text.strip().lower().rstrip("ib")
-    if text and text[-1] in units:
-        return int(float(text[:-1]) * units[text[-1]])
-    return int(text)
+    clean = text.strip().lower().rstrip("ib")
+    try:
+        if clean and clean[-1] in units:
+            return int(float(clean[:-1]) * units[clean[-1]])
+        return int(clean)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a size: give bytes or a number with k, M or G (50M)"
+        ) from None
 
 
 def add_scan_options(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +65,7 @@ def add_scan_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-blob-size",
-        type=_size,
+        type=byte_size,
         default=50 << 20,
         metavar="SIZE",
         help="skip (and list) blobs over SIZE (default 50M)",
@@ -120,9 +126,33 @@ def emit(text: str, output: str | None) -> None:
     if output:
         from .report import write_private
 
-        write_private(output, text)
+        try:
+            write_private(output, text)
+        except OSError as exc:
+            raise GitsweepError(
+                f"cannot write {output}: {exc.strerror or exc}; give --output a "
+                "file path in a folder that exists and that you can write"
+            ) from None
     else:
         sys.stdout.write(text)
+
+
+#: Output formats inferred from an --output file name when -f is not given.
+_FORMAT_BY_SUFFIX = {
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".sarif": "sarif",
+    ".md": "markdown",
+}
+
+
+def output_format(fmt: str | None, output: str | None) -> str:
+    """Return the format asked for, else the one the output file's name says."""
+    if fmt:
+        return fmt
+    if output:
+        return _FORMAT_BY_SUFFIX.get(os.path.splitext(output)[1].lower(), "table")
+    return "table"
 
 
 def render(report, fmt: str, reveal: bool, ruleset=None) -> str:  # type: ignore[no-untyped-def]
@@ -187,7 +217,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     ruleset = load_rules(
         [*args.rules, *settings.rule_files], [*args.disable, *settings.disabled]
     )
-    emit(render(report, args.format, args.reveal, ruleset), args.output)
+    fmt = output_format(args.format, args.output)
+    emit(render(report, fmt, args.reveal, ruleset), args.output)
     if args.output and not args.quiet:
         sys.stderr.write(
             f"{report.status}; report written to {args.output} (mode 0600)\n"
@@ -258,8 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan_p.add_argument(
         "--format",
         "-f",
-        default="table",
+        default=None,
         choices=("table", "json", "jsonl", "sarif", "markdown"),
+        help="output format (default: from the --output file name, else table)",
     )
     scan_p.add_argument("--output", "-o", metavar="FILE", help="write here (mode 0600)")
     scan_p.add_argument(

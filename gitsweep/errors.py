@@ -23,12 +23,15 @@ class GitsweepError(Exception):
 class NotARepositoryError(GitsweepError, ValueError):
     """The path given is not a git repository nor inside one."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, missing: bool = False) -> None:
         self.path = path
-        self._args = (path,)
+        self.missing = missing
+        self._args = (path, missing)
+        what = (
+            "does not exist" if missing else "is not a git repository (nor inside one)"
+        )
         super().__init__(
-            f"{path!s} is not a git repository (nor inside one): "
-            "pass the path of a repository, bare or with a work tree"
+            f"{path!s} {what}: pass the path of a repository, bare or with a work tree"
         )
 
 

@@ -15,7 +15,7 @@ from .errors import GitsweepError
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the `protect` subcommand."""
-    from .cli import _size
+    from .cli import byte_size
 
     p = subparsers.add_parser(
         "protect",
@@ -71,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument(
         "--max-blob-size",
-        type=_size,
+        type=byte_size,
         default=50 << 20,
         metavar="SIZE",
         help="leave unchecked (and say so) staged blobs over SIZE",

@@ -314,11 +314,26 @@ def scan(
     else:
         results = _run_shards(repo_path, shards, options, total, executor, progress)
     merged = merge_shards(results)
+    log.info(
+        "walk: %d objects read (%d cached), %.1f MB of blobs, %d matches in %.2f s",
+        merged.counts.get("objects", 0),
+        merged.counts.get("cached", 0),
+        merged.counts.get("bytes", 0) / 1e6,
+        len(merged.matches),
+        time.perf_counter() - began,
+    )
     if options.cache_path is not None:
         save_clean(options.cache_path, load_clean(options.cache_path), merged.clean)
     walked = time.perf_counter()
 
     report = build_report(repo, objects, merged, ruleset, options)
+    log.info(
+        "provenance: %d commits, %d findings, %d warnings in %.2f s",
+        len(merged.commits),
+        len(report.findings),
+        len(report.warnings),
+        time.perf_counter() - walked,
+    )
     stats = attrs.evolve(
         report.stats,
         seconds=round(time.perf_counter() - began, 3),

@@ -69,7 +69,7 @@ def open_repository(path: str | os.PathLike[str]) -> pygit2.Repository:
     """Open the repository at or above `path`, bare or with a work tree."""
     path = os.fspath(path)
     if not os.path.exists(path):
-        raise NotARepositoryError(path)
+        raise NotARepositoryError(path, missing=True)
     found = pygit2.discover_repository(path)
     if found is None:
         raise NotARepositoryError(path)
@@ -274,6 +274,9 @@ def walk_objects(
     oids = objects.oids
     spans = objects.spans
     header_above = max_blob_size // _ZLIB_MAX_RATIO
+    # Checked once: formatting a log call per object would cost more than
+    # reading small objects does.
+    debug = log.isEnabledFor(logging.DEBUG)
     for i in range(start, stop):
         if known_clean is not None and known_clean[i - start]:
             continue
@@ -293,6 +296,8 @@ def walk_objects(
         if kind == OBJ_BLOB and len(data) > max_blob_size:
             skipped.append((raw_oid.hex(), len(data)))
             continue
+        if debug:
+            log.debug("object %s type %d, %d bytes", raw_oid.hex(), kind, len(data))
         yield raw_oid, int(kind), data
 
 
