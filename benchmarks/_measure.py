@@ -186,6 +186,11 @@ def describe_machine() -> dict[str, str]:
         "numba": _version("numba"),
         "numpy": _version("numpy"),
         "regex": _version("regex"),
+        "gitsweep checkout": _checkout_state(),
+        # Other work on a shared machine skews every number; say how much.
+        "load average (1, 5, 15 min) at start": ", ".join(
+            f"{x:.2f}" for x in os.getloadavg()
+        ),
     }
 
 
@@ -195,3 +200,18 @@ def _libgit2_version() -> str:
     except ImportError:
         return "not installed"
     return str(pygit2.LIBGIT2_VERSION)
+
+
+def _checkout_state() -> str:
+    # gitsweep runs from this work tree; name the commit and whether the
+    # tree had uncommitted changes under gitsweep/ when the run started.
+    root = Path(__file__).resolve().parents[1]
+    head = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    dirty = subprocess.run(
+        ["git", "-C", str(root), "status", "--porcelain", "--", "gitsweep"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    return f"{head}{' + uncommitted changes' if dirty else ''}"

@@ -23,8 +23,9 @@ def _row(result: dict) -> list[str]:
     s = result["summary"]
     planted = s.get("planted_found")
     flag = " (!)" if s.get("errors") else ""
+    run = f" [{result['run']}]" if "run" in result else ""
     return [
-        result["tool"] + flag,
+        result["tool"] + flag + run,
         f"{s['wall_s']:.2f}",
         f"{s['cpu_s']:.2f}",
         f"{s['peak_rss_bytes'] / 2**20:.0f}",
@@ -100,6 +101,9 @@ How to read the numbers:
   and keeps re-inflating delta bases on repositories with deep delta
   chains; `git cat-file --unordered` reads in pack order, as gitsweep
   does, and is the tighter reference.
+- *[name]* after a tool names the result file of the run that measured
+  it, when several runs are merged; its *x floor* is against the floor of
+  that same run.
 - *(!)* marks a tool whose run failed or stopped early; its numbers do not
   describe a full scan.
 - The real repositories are snapshots (promisor packs) that lack blobs of
@@ -119,6 +123,17 @@ How to read the numbers:
 """
 
 
+def _render_runs(runs: list) -> str:
+    if len(runs) < 2:
+        return ""
+    rows = [
+        [name, m["date"], m.get("load average (1, 5, 15 min) at start", "")]
+        for name, m in runs
+    ]
+    table = _table(("run", "started", "load average at start"), rows)
+    return f"## Runs merged here\n\n{table}\n"
+
+
 def render_markdown(results: dict) -> str:
     """Return the whole benchmarks document."""
     machine = results["machine"]
@@ -131,6 +146,7 @@ def render_markdown(results: dict) -> str:
             " do not edit by hand.\n"
         ),
         f"## Machine\n\n| | |\n|---|---|\n{described}\n",
+        _render_runs(results.get("runs", [])),
         f"## Tools\n\n| tool | version |\n|---|---|\n{tools}\n",
         "## Whole-history scans\n",
         render_table(results),
@@ -174,16 +190,16 @@ def merge(files: list[Path]) -> dict:
     for file in files:
         data = json.loads(file.read_text())
         merged["machine"] = data["machine"]
+        merged.setdefault("runs", []).append((file.stem, data["machine"]))
         merged["rounds"] = data["rounds"]
         merged["tools"].update(data["tools"])
         for repo in data["repositories"]:
+            for result in repo["results"]:
+                result["run"] = file.stem
             old = by_name.setdefault(repo["name"], repo)
             if old is not repo:
-                # Keep earlier tools' rows unless this file re-measured them.
-                fresh = {r["tool"] for r in repo["results"]}
-                kept = [r for r in old["results"] if r["tool"] not in fresh]
-                repo["results"] = kept + repo["results"]
-                by_name[repo["name"]] = repo
+                # Rows of both runs stay: each ratio is to its own run's floor.
+                old["results"] += repo["results"]
     merged["repositories"] = list(by_name.values())
     return merged
 
