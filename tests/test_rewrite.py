@@ -273,3 +273,22 @@ def test_differential_against_git_filter_repo(leaky, tmp_path):
         assert git(ours, "rev-parse", f"{ref}^{{tree}}") == git(
             theirs, "rev-parse", f"{ref}^{{tree}}"
         ), ref
+
+
+def test_short_secret_also_used_as_a_word_does_not_fail_verification(builder, tmp_path):
+    """A short password that also occurs as a plain word elsewhere is not a leak.
+
+    Only the blob the scan matched is edited; the byte search skips secrets
+    under MIN_SEARCH_LENGTH, so the ordinary word does not fail the rewrite.
+    """
+    builder.write(
+        "settings.py", 'URL = "postgres://app:Tiger7pass@db.internal:5432/x"\n'
+    )
+    builder.write("notes.txt", "the Tiger7pass word appears here too\n")
+    builder.commit("settings")
+    _report, planned = scan_plan(builder.path)
+    assert [i.rule for i in planned.active_items] == ["postgres-url-password"]
+    dest = tmp_path / "clean.git"
+    rewrite(planned, dest)
+    assert "Tiger7pass" not in git(dest, "show", "main:settings.py")
+    assert "Tiger7pass" in git(dest, "show", "main:notes.txt")
