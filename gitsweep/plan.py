@@ -342,6 +342,25 @@ class Policy:
         return None
 
 
+def _unused_overrides(policy: Policy, report: Report) -> list[str]:
+    """Warn about overrides that match no finding: a typo in an incident."""
+    rules = {f.rule for f in report.findings}
+    prints = [f.fingerprint for f in report.findings]
+    paths = {p for f in report.findings for o in f.occurrences for p in o.paths}
+    unused = [f"rule:{r}" for r in policy.by_rule if r not in rules]
+    unused += [
+        f"finding:{k}"
+        for k in policy.by_finding
+        if not any(fp.startswith(k) for fp in prints)
+    ]
+    unused += [
+        f"path:{g}"
+        for g in policy.by_path
+        if not any(fnmatch.fnmatchcase(p, g) for p in paths)
+    ]
+    return [f"override {u} matches no finding of this report; check it" for u in unused]
+
+
 def plan(
     report: Report,
     *,
@@ -368,7 +387,14 @@ def plan(
         marker=marker,
     )
     repo = walker.open_repository(report.repository)
+    if repo.is_shallow:
+        raise PlanError(
+            f"{report.repository} is a shallow clone: commits before its boundary "
+            "are not here, so no plan can cover them; run `git fetch --unshallow` "
+            "(or clone in full), scan again and plan"
+        )
     warnings: list[str] = []
+    warnings += _unused_overrides(policy, report)
     if not report.complete:
         warnings.append(
             "the scan behind this plan did not cover every object (see its "
@@ -505,10 +531,17 @@ def _blob_facts(repo: pygit2.Repository, oid: str) -> tuple[int, bool]:
 
 def _plan_warnings(items: tuple[PlanItem, ...], impact: Impact) -> list[str]:
     out = []
-    if impact.head_changes:
+    if impact.head_changes and any(i.at_head for i in items):
         out.append(
             "HEAD itself changes: its tree holds a planned secret, so the tip "
-            "commit is rewritten too (BFG would protect it by default)"
+            "commit's content changes too (BFG would protect it by default)"
+        )
+    elif impact.head_changes:
+        # Only the tip's id moves (a scrubbed message, rewritten parents):
+        # its files stay as they are.
+        out.append(
+            "HEAD gets a new commit id (its message or an ancestor is rewritten); "
+            "its files do not change"
         )
     stripped = [b for i in items for b in i.blobs if b.action == ACTION_STRIP]
     if stripped:

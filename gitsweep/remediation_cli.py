@@ -187,7 +187,7 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     listing = checklist(report, rule_files=args.rules)
     text = listing.to_json() + "\n" if args.format == "json" else listing.to_markdown()
     emit(text, args.output)
-    return 1 if listing.entries else 0
+    return listing.exit_code
 
 
 def print_demo_remediation(report: Report) -> None:

@@ -58,6 +58,17 @@ class Checklist:
     repository: str
     generated_at: str
     entries: tuple[ChecklistEntry, ...]
+    #: False when the scan behind the checklist did not read every object
+    #: (a shallow clone, missing objects...): credentials may be missing.
+    complete: bool = True
+    coverage: tuple[str, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        """Return 1 with entries, 3 when empty but incomplete, else 0."""
+        if self.entries:
+            return 1
+        return 0 if self.complete else 3
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -91,6 +102,8 @@ def checklist(
         repository=report.repository,
         generated_at=now.isoformat(timespec="seconds"),
         entries=entries,
+        complete=report.complete,
+        coverage=tuple(w.message for w in report.warnings if w.reduces_coverage),
     )
 
 
@@ -181,8 +194,20 @@ def render_markdown(listing: Checklist) -> str:
         ),
         "",
     ]
+    if not listing.complete:
+        lines += [
+            "**Coverage is incomplete: credentials in what the scan could not read "
+            "are not on this list.**",
+            "",
+            *[f"- {reason}" for reason in listing.coverage],
+            "",
+        ]
     if not listing.entries:
-        lines.append("Nothing to revoke: the report has no findings.")
+        lines.append(
+            "Nothing to revoke: the report has no findings."
+            if listing.complete
+            else "Nothing to revoke in what was scanned."
+        )
     for e in listing.entries:
         exposure = (
             f"{e.exposure_days} day(s) since {e.first_seen[:10]}"
@@ -201,4 +226,4 @@ def render_markdown(listing: Checklist) -> str:
             f"- replace with: {e.replace_with}",
             "",
         ]
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -690,6 +690,16 @@ def _utf16(text: str, encoding: str) -> bytes:
         return b""
 
 
+def _origin_url(repository: str) -> str | None:
+    """Return the URL of the scanned repository's `origin`, if it has one."""
+    try:
+        repo = pygit2.Repository(repository)
+        url = repo.remotes["origin"].url
+    except (KeyError, ValueError, pygit2.GitError):
+        return None
+    return url or None
+
+
 def next_steps(plan: RewritePlan, result: RewriteResult) -> list[str]:
     """Return what only a human can do after this rewrite, in order."""
     steps = [
@@ -701,16 +711,22 @@ def next_steps(plan: RewritePlan, result: RewriteResult) -> list[str]:
     ]
     names = [c.name for c in result.refs if not c.name.startswith("refs/stash")]
     if names:
-        shown = " ".join(names[:6]) + (" ..." if len(names) > 6 else "")
+        # The mirror was cloned from the local repository, so its `origin`
+        # is that folder, configured for mirroring: push to the hosting
+        # service's URL instead, branches and tags only.
+        url = _origin_url(plan.repository) or "<the hosting service's URL>"
         steps.append(
-            f"Force-push every rewritten ref ({len(names)}): `git push --force "
-            f"origin {shown}`, or `git push --mirror --force origin` from "
-            f"{result.destination}. Lift branch protection for the push."
+            f"Force-push the {len(names)} rewritten ref(s) from the mirror to the "
+            f"hosting service: `git -C {result.destination} push --force {url} "
+            "'refs/heads/*:refs/heads/*' 'refs/tags/*:refs/tags/*'`. Lift branch "
+            "protection for the push; branches that exist only on the host "
+            "(not in this clone) are not rewritten: scan a full mirror of the "
+            "host to cover them."
         )
     if any(c.name.startswith("refs/tags/") for c in result.refs):
         steps.append(
-            "Tags moved: delete and re-push them on every remote "
-            "(`git push --force origin --tags`); re-sign any that must stay signed."
+            "Tags moved: the push above replaces them; re-sign any that must "
+            "stay signed, and tell whoever fetched them to delete and re-fetch."
         )
     if plan.impact.signed_lost:
         steps.append(
