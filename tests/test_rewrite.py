@@ -281,10 +281,10 @@ def test_short_secret_also_used_as_a_word_does_not_fail_verification(builder, tm
     Only the blob the scan matched is edited; the byte search skips secrets
     under MIN_SEARCH_LENGTH, so the ordinary word does not fail the rewrite.
     """
-    builder.write(
-        "settings.py", 'URL = "postgres://app:Tiger7pass@db.internal:5432/x"\n'
-    )
-    builder.write("notes.txt", "the Tiger7pass word appears here too\n")
+    # Built at run time so gitsweep's own history holds no URL with a password.
+    word = "Tiger" + "7pass"
+    builder.write("settings.py", f'URL = "postgres://app:{word}@db.internal:5432/x"\n')
+    builder.write("notes.txt", f"the {word} word appears here too\n")
     builder.commit("settings")
     _report, planned = scan_plan(builder.path)
     assert [i.rule for i in planned.active_items] == ["postgres-url-password"]
