@@ -281,30 +281,38 @@ class TreeIndex:
         self.trees_read += 1
         result: dict[bytes, tuple[list[bytes], int]] = {}
         links: dict[bytes, bytes] = {}
+        # Locals: this loop runs once per entry of every distinct tree.
+        memo, known, interesting = self.memo, self.known, self.interesting
+        links_below, missing = self.links_below, self.missing
         for mode, name, oid in _TREE_ENTRY.findall(raw):
             if mode == b"40000" or mode == b"040000":
-                below = self._contents(oid)
-                if oid in self.missing and not self.missing[oid]:
-                    self.missing[oid] = name
-                for blob, (paths, count) in below.items():
-                    _add_paths(result, blob, [name + b"/" + p for p in paths], count)
-                for path, link in self.links_below.get(oid, {}).items():
-                    if len(links) < PATH_SAMPLE:
-                        links.setdefault(name + b"/" + path, link)
+                below = memo.get(oid)
+                if below is None:
+                    below = self._contents(oid)
+                    if oid in missing and not missing[oid]:
+                        missing[oid] = name
+                if below:
+                    for blob, (paths, count) in below.items():
+                        _add_paths(
+                            result, blob, [name + b"/" + p for p in paths], count
+                        )
+                if links_below and oid in links_below:
+                    for path, link in links_below[oid].items():
+                        if len(links) < PATH_SAMPLE:
+                            links.setdefault(name + b"/" + path, link)
             elif mode == b"160000":
                 # LIMITATION: past PATH_SAMPLE gitlinks under one tree the
                 # rest go unnamed (a gitlink bomb must not cost memory);
                 # the submodule warning then lists only the first ones.
                 if len(links) < PATH_SAMPLE:
                     links.setdefault(name, oid)
-            else:
+            elif oid in interesting:
+                _add_paths(result, oid, [name], 1)
+            elif oid not in known:
                 # A blob the database lacks travels up like an interesting
                 # one, so the warning can name its full path and commit.
-                if oid not in self.known:
-                    self.missing.setdefault(oid, name)
-                    _add_paths(result, oid, [name], 1)
-                elif oid in self.interesting:
-                    _add_paths(result, oid, [name], 1)
+                missing.setdefault(oid, name)
+                _add_paths(result, oid, [name], 1)
         if links:
             self.links_below[tree] = links
         self.memo[tree] = result or _NO_CONTENT
