@@ -10,6 +10,7 @@ object triples read time.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import struct
@@ -96,6 +97,20 @@ def _object_format(git_dir: str) -> str:
         if key.strip().lower() == "objectformat":
             return value.strip().lower()
     return ""
+
+
+@contextlib.contextmanager
+def object_cache_off() -> Iterator[None]:
+    """Turn libgit2's object cache off for a block (process-wide).
+
+    libgit2 has no call to read the setting, so the cache is switched back
+    on afterwards, its default.
+    """
+    pygit2.option(pygit2.enums.Option.ENABLE_CACHING, False)
+    try:
+        yield
+    finally:
+        pygit2.option(pygit2.enums.Option.ENABLE_CACHING, True)
 
 
 def set_hash_verification(enabled: bool) -> None:
