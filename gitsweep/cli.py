@@ -113,7 +113,9 @@ def _progress_bar(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     bar = tqdm(unit=" objects", file=sys.stderr, mininterval=0.5, leave=False)
     state = {"bytes": 0}
 
-    def update(objects: int, nbytes: int, _total: int) -> None:
+    def update(objects: int, nbytes: int, total: int) -> None:
+        if total and bar.total != total:
+            bar.total = total
         bar.update(max(0, objects - bar.n))
         state["bytes"] = nbytes
         bar.set_postfix_str(f"{nbytes / 1e6:.0f} MB", refresh=False)

@@ -61,7 +61,7 @@ DEFAULT_MAX_BLOB_SIZE = 50 * 1024 * 1024
 CONFIDENCE_RANK = {"high": 3, "medium": 2, "low": 1}
 _LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
-#: progress(objects done, blob bytes done, objects in all, done).
+#: progress(objects done, blob bytes done, objects to do in all).
 Progress = Callable[[int, int, int], None]
 
 
@@ -197,9 +197,9 @@ def scan_shard(
                 )
                 result.matches.extend(_locate_in_object(data, m) for m in found)
             if progress is not None and counts["objects"] % 2048 == 0:
-                progress(counts["objects"], counts["bytes"], 0)
+                progress(counts["objects"], counts["bytes"], stop - start)
     if progress is not None:
-        progress(counts["objects"], counts["bytes"], 0)
+        progress(counts["objects"], counts["bytes"], stop - start)
     counts["candidates"] = matcher.stats.candidates
     result.clean = b"".join(clean)
     result.timeouts = matcher.stats.timeouts
@@ -376,7 +376,7 @@ def _run_shards(
             done_objects += part.counts.get("objects", 0)
             done_bytes += part.counts.get("bytes", 0)
             if progress is not None:
-                progress(done_objects, done_bytes, 0)
+                progress(done_objects, done_bytes, total)
         return results
     finally:
         if own:
