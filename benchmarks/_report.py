@@ -43,12 +43,9 @@ def _table(header: tuple[str, ...], rows: list[list[str]]) -> str:
 
 
 def _title(repo: dict) -> str:
-    runs = ""
-    if "rounds" in repo:
-        runs = f"; {repo['rounds']} rounds, {repo['warmup']} warm-up"
     return (
         f"{repo['name']} ({repo['blob_bytes'] / 1e6:,.0f} MB of blobs, "
-        f"{repo['blobs']:,} blobs{runs})"
+        f"{repo['blobs']:,} blobs)"
     )
 
 
@@ -88,7 +85,7 @@ How to read the numbers:
 
 - *wall s* and *CPU s* (user + system of the command and all its child
   processes) are medians over the timed rounds, after the untimed warm-up
-  runs of every tool that each heading states (they warm the page cache
+  runs of every tool that the runs table states (they warm the page cache
   and the numba and kingfisher rule caches; with 0, earlier runs had).
 - *peak RSS* is the larger of the biggest single process and the peak sum
   of proportional set size (PSS) over the process tree, sampled every
@@ -127,10 +124,14 @@ def _render_runs(runs: list) -> str:
     if len(runs) < 2:
         return ""
     rows = [
-        [name, m["date"], m.get("load average (1, 5, 15 min) at start", "")]
-        for name, m in runs
-    ]
-    table = _table(("run", "started", "load average at start"), rows)
+        [name, m["date"], str(rounds), str(warmup),
+         m.get("gitsweep checkout", ""),
+         m.get("load average (1, 5, 15 min) at start", "")]
+        for name, m, (rounds, warmup) in runs
+    ]  # fmt: skip
+    header = ("run", "started", "rounds", "warm-up runs", "gitsweep commit",
+              "load average at start")  # fmt: skip
+    table = _table(header, rows)
     return f"## Runs merged here\n\n{table}\n"
 
 
@@ -190,7 +191,9 @@ def merge(files: list[Path]) -> dict:
     for file in files:
         data = json.loads(file.read_text())
         merged["machine"] = data["machine"]
-        merged.setdefault("runs", []).append((file.stem, data["machine"]))
+        repos = data["repositories"]
+        counts = (data["rounds"], repos[0].get("warmup", "?") if repos else "?")
+        merged.setdefault("runs", []).append((file.stem, data["machine"], counts))
         merged["rounds"] = data["rounds"]
         merged["tools"].update(data["tools"])
         for repo in data["repositories"]:

@@ -231,6 +231,10 @@ def run(size: int, repeat: int) -> dict:
     return results
 
 
+def _speed(mb_per_s: float) -> str:
+    return f"{mb_per_s:.3f}" if mb_per_s < 1 else f"{mb_per_s:,.0f}"
+
+
 def render(results: dict) -> str:
     """Return the Markdown section: one row per engine, one column per input."""
     kinds = list(dict.fromkeys(r["input"] for r in results["rows"]))
@@ -251,7 +255,7 @@ def render(results: dict) -> str:
     for kernel, engine in engines:
         cells = {r["input"]: r for r in results["rows"]
                  if (r["kernel"], r["engine"]) == (kernel, engine)}  # fmt: skip
-        speeds = [f"{cells[k]['mb_per_s']:,.1f}" for k in kinds]
+        speeds = [_speed(cells[k]["mb_per_s"]) for k in kinds]
         lines.append(f"| {kernel} | {engine} | " + " | ".join(speeds) + " |")
     lines.append(MARK_END)
     return "\n".join(lines) + "\n"
