@@ -244,6 +244,11 @@ class TreeIndex:
     links_below: dict[bytes, dict[bytes, bytes]] = attrs.field(factory=dict)
     trees_read: int = 0
     too_deep: set[bytes] = attrs.field(factory=set)
+    #: (name, subtree id) -> that subtree's contents with `name/` prefixed;
+    #: entries are shared, never mutated (`_add_paths` makes new ones).
+    prefixed: dict[tuple[bytes, bytes], dict[bytes, tuple[list[bytes], int]]] = (
+        attrs.field(factory=dict)
+    )
 
     def contents(self, tree: bytes) -> dict[bytes, tuple[list[bytes], int]]:
         """Return the interesting blobs below root `tree` with their paths."""
@@ -292,10 +297,21 @@ class TreeIndex:
                     if oid in missing and not missing[oid]:
                         missing[oid] = name
                 if below:
-                    for blob, (paths, count) in below.items():
-                        _add_paths(
-                            result, blob, [name + b"/" + p for p in paths], count
-                        )
+                    # The same subtree under the same name recurs in thousands
+                    # of parent trees: prefix its paths once and share them.
+                    key = (name, oid)
+                    prefixed = self.prefixed.get(key)
+                    if prefixed is None:
+                        prefixed = {
+                            blob: ([name + b"/" + p for p in paths], count)
+                            for blob, (paths, count) in below.items()
+                        }
+                        self.prefixed[key] = prefixed
+                    for blob, entry in prefixed.items():
+                        if blob in result:
+                            _add_paths(result, blob, entry[0], entry[1])
+                        else:
+                            result[blob] = entry
                 if links_below and oid in links_below:
                     for path, link in links_below[oid].items():
                         if len(links) < PATH_SAMPLE:
@@ -336,6 +352,9 @@ class Introduction:
 
     commit: bytes
     paths: tuple[bytes, ...]
+    #: How many paths the blob has in this commit's tree (the sample is
+    #: capped; a git bomb's count is in the millions).
+    count: int = 0
 
 
 def find_introductions(
@@ -355,13 +374,18 @@ def find_introductions(
             trees.contents(commits[p].tree) if p in commits else _NO_CONTENT
             for p in info.parents
         ]
-        for blob, (paths, _count) in here.items():
+        for blob, entry in here.items():
+            # Shared entries: a parent holding the very same entry object
+            # has the same paths, the common case of an unchanged file.
+            if any(contents.get(blob) is entry for contents in parent_trees):
+                continue
+            paths, count = entry
             before: set[bytes] = set()
             for contents in parent_trees:
                 before.update(contents.get(blob, ((), 0))[0])
             new = tuple(p for p in paths if p not in before)
             if new:
-                result.setdefault(blob, []).append(Introduction(commit, new))
+                result.setdefault(blob, []).append(Introduction(commit, new, count))
     return result
 
 

@@ -39,6 +39,7 @@ from .findings import (
 )
 from .matcher import Matcher
 from .provenance import (
+    PATH_SAMPLE,
     CommitInfo,
     Introduction,
     RefTable,
@@ -404,7 +405,7 @@ def build_report(
     head_commit = refs.head if refs.head in merged.commits else None
     if head_commit is not None:
         head_contents = trees.contents(merged.commits[head_commit].tree)
-    all_paths = _all_paths(merged.commits, trees)
+    all_paths = _all_paths(introductions)
 
     history = _History(merged, introductions, refs, masks, head_contents, all_paths)
     occurrences = [history.occurrence(match) for match in merged.matches]
@@ -446,22 +447,26 @@ def build_report(
 
 
 def _all_paths(
-    commits: dict[bytes, CommitInfo], trees: TreeIndex
+    introductions: dict[bytes, list[Introduction]],
 ) -> dict[bytes, tuple[list[bytes], int]]:
     """Return every path each interesting blob had in any commit.
 
-    Each blob maps to (distinct sampled paths, path count); the count is the
-    most paths one commit's tree gives the blob, so a git bomb reports its
-    million paths without listing them.
+    A path a blob has in some commit is new in some commit (a root commit at
+    least), so the introductions hold them all.  Each blob maps to (distinct
+    sampled paths, path count); the count is the most paths one introducing
+    commit gives the blob, so a git bomb reports its million paths without
+    listing them.
     """
     paths: dict[bytes, tuple[list[bytes], int]] = {}
-    for info in commits.values():
-        for blob, (sample, count) in trees.contents(info.tree).items():
-            old, most = paths.get(blob, ([], 0))
-            for p in sample:
-                if p not in old:
-                    old = [*old, p]
-            paths[blob] = (old, max(most, count, len(old)))
+    for blob, intros in introductions.items():
+        seen: list[bytes] = []
+        most = 0
+        for intro in intros:
+            for p in intro.paths:
+                if p not in seen and len(seen) < PATH_SAMPLE:
+                    seen.append(p)
+            most = max(most, intro.count)
+        paths[blob] = (seen, max(most, len(seen)))
     return paths
 
 
