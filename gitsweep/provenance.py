@@ -9,6 +9,7 @@ that matched, and the commits that introduced them.
 
 from __future__ import annotations
 
+import collections
 import logging
 import sys
 from collections.abc import Iterable
@@ -20,6 +21,8 @@ import regex
 
 log = logging.getLogger(__name__)
 
+#: Root trees whose flattened contents stay in memory (least recent dropped).
+_RECENT_ROOTS = 4096
 #: Nesting of trees the path walk follows before giving up on a root tree.
 _TREE_DEPTH_LIMIT = 20_000
 #: Sample paths kept per blob and tree; the total is still counted.
@@ -244,6 +247,9 @@ class TreeIndex:
     links_below: dict[bytes, dict[bytes, bytes]] = attrs.field(factory=dict)
     trees_read: int = 0
     too_deep: set[bytes] = attrs.field(factory=set)
+    roots: collections.OrderedDict[bytes, dict[bytes, tuple[list[bytes], int]]] = (
+        attrs.field(factory=collections.OrderedDict)
+    )
     #: (name, subtree id) -> that subtree's contents with `name/` prefixed;
     #: entries are shared, never mutated (`_add_paths` makes new ones).
     prefixed: dict[tuple[bytes, bytes], dict[bytes, tuple[list[bytes], int]]] = (
@@ -252,6 +258,10 @@ class TreeIndex:
 
     def contents(self, tree: bytes) -> dict[bytes, tuple[list[bytes], int]]:
         """Return the interesting blobs below root `tree` with their paths."""
+        recent = self.roots.get(tree)
+        if recent is not None:
+            self.roots.move_to_end(tree)
+            return recent
         # Trees nest as deep as paths do; a history can be built with
         # thousands of levels.  Pure-Python frames are cheap on 3.11+, so
         # allow deep recursion here rather than fail on such a history.
@@ -271,6 +281,14 @@ class TreeIndex:
         # tree is their path the one a checkout would show.
         for path, oid in self.links_below.get(tree, {}).items():
             self.gitlinks.setdefault(path, oid)
+        # Root trees are many (one per commit) and their flattened contents
+        # the largest: keep only the recent ones.  Commits come in pack
+        # order, newest first, so a parent is usually looked up soon after.
+        if self.memo.get(tree) is found and found is not _NO_CONTENT:
+            del self.memo[tree]
+            self.roots[tree] = found
+            if len(self.roots) > _RECENT_ROOTS:
+                self.roots.popitem(last=False)
         return found
 
     def _contents(self, tree: bytes) -> dict[bytes, tuple[list[bytes], int]]:
