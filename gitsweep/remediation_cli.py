@@ -195,14 +195,15 @@ def print_demo_remediation(report: Report) -> None:
     from .plan import plan, render_plan
     from .revocation import checklist
 
+    out = sys.stdout
     try:
         result = plan(report)
     except GitsweepError as exc:
-        print(f"(no rewrite plan: {exc})")
+        out.write(f"(no rewrite plan: {exc})\n")
         return
-    print("\n" + render_plan(result))
-    print(checklist(report).to_markdown())
-    print(
+    out.write("\n" + render_plan(result) + "\n")
+    out.write(checklist(report).to_markdown() + "\n")
+    out.write(
         "Next: `gitsweep plan PATH --format json --output plan.json`, review it, "
-        "then `gitsweep rewrite plan.json --mirror DEST`."
+        "then `gitsweep rewrite plan.json --mirror DEST`.\n"
     )
