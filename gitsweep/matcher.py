@@ -390,7 +390,10 @@ class Matcher:
             rule = self.rules[r_index]
             merged = _merge_windows(windows)
             self.stats.per_rule[rule.id] += len(merged)
+            required = rule.requires
             for lo, hi in merged:
+                if required and all(data.find(r, lo, hi) < 0 for r in required):
+                    continue
                 self.stats.windows += 1
                 try:
                     for m in self._patterns[r_index].finditer(
