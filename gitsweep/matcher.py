@@ -504,15 +504,20 @@ def _drop_outranked(
     ranks = [rank(rule) for rule, _, _ in spans]
     if len(set(ranks)) == 1:
         return spans
-    kept = []
-    for (rule, s, e), mine in zip(spans, ranks):
-        beaten = any(
-            theirs > mine and s < e2 and s2 < e
-            for (_, s2, e2), theirs in zip(spans, ranks)
-        )
-        if not beaten:
-            kept.append((rule, s, e))
-    return kept
+    # `spans` is sorted by start: each span meets only the ones that start
+    # before it ends, so a forward sweep compares overlapping pairs only
+    # (a blob with thousands of matches must not cost millions of tests).
+    beaten = [False] * len(spans)
+    for i, (_, s, e) in enumerate(spans):
+        j = i + 1
+        while j < len(spans) and spans[j][1] < e:
+            if spans[j][2] > s:
+                if ranks[j] > ranks[i]:
+                    beaten[i] = True
+                elif ranks[i] > ranks[j]:
+                    beaten[j] = True
+            j += 1
+    return [span for span, lost in zip(spans, beaten) if not lost]
 
 
 def _span_key(item: tuple[Rule, int, int]) -> tuple[int, int, str]:
