@@ -29,13 +29,11 @@ import pygit2
 
 from . import walker
 from .errors import PlanError, RewriteError
+from .impact import History, peel, read_refs
 from .plan import (
     ACTION_REPLACE,
     ACTION_STRIP,
-    History,
     RewritePlan,
-    peel,
-    read_refs,
     replace_all,
     replacements,
     resolve_secrets,
